@@ -1,0 +1,1 @@
+"""Annotation: protocol, blind passes, segments, clip votes."""

@@ -1,0 +1,38 @@
+"""Files: local disk under the data dir by default, any S3-compatible store when configured."""
+
+from config.settings.env import BASE_DIR, DATA_DIR, env
+
+MEDIA_ROOT = env.str("MEDIA_ROOT", default=str(DATA_DIR / "media"))
+MEDIA_URL = "/media/"
+STATIC_ROOT = env.str("STATIC_ROOT", default=str(DATA_DIR / "static"))
+STATIC_URL = "/static/"
+
+# The built frontend (frontend/dist, made by `npm run build`) is served as static files.
+FRONTEND_DIST_DIR = BASE_DIR / "frontend" / "dist"
+STATICFILES_DIRS = [("app", FRONTEND_DIST_DIR)] if FRONTEND_DIST_DIR.is_dir() else []
+WHITENOISE_USE_FINDERS = True
+
+_s3_bucket = env.str("AWS_STORAGE_BUCKET_NAME", default="")
+STORAGES = {
+    "default": (
+        {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": _s3_bucket,
+                "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
+                "default_acl": None,
+                "file_overwrite": False,
+            },
+        }
+        if _s3_bucket
+        else {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    ),
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+
+# Uploads above this many bytes are streamed to a temporary file, never held in memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+SPOTLAB_MAX_UPLOAD_BYTES = env.int("SPOTLAB_MAX_UPLOAD_BYTES", default=4 * 1024**3)
+# Server-side folders that `manage.py ingest` may read from.
+SPOTLAB_IMPORT_ROOTS = env.list("SPOTLAB_IMPORT_ROOTS", default=[str(DATA_DIR / "import")])

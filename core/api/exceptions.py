@@ -1,0 +1,67 @@
+"""One error shape for the whole API: ``{"code", "detail", "fields"}``.
+
+``detail`` is a sentence for people, ``code`` is stable for programs, and ``fields`` maps input
+field names (dotted paths for nested input) to lists of messages.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404
+from rest_framework import exceptions, serializers
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from core.errors import SpotlabError
+
+
+class ErrorSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    detail = serializers.CharField()
+    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+
+
+def _flatten(data: Any, prefix: str = "") -> dict[str, list[str]]:
+    """DRF's nested validation errors as ``{"segments.2.onset": ["..."]}``."""
+    out: dict[str, list[str]] = {}
+    if isinstance(data, dict):
+        for key, value in data.items():
+            path = f"{prefix}.{key}" if prefix else str(key)
+            out.update(_flatten(value, path))
+    elif isinstance(data, list) and data and all(isinstance(v, str) for v in data):
+        out[prefix or "non_field_errors"] = [str(v) for v in data]
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            if value:
+                out.update(_flatten(value, f"{prefix}.{index}" if prefix else str(index)))
+    elif data:
+        out[prefix or "non_field_errors"] = [str(data)]
+    return out
+
+
+def error_body(code: str, detail: str, fields: dict[str, list[str]] | None = None) -> dict[str, Any]:
+    return {"code": code, "detail": detail, "fields": fields or {}}
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, SpotlabError):
+        return Response(error_body(exc.code, exc.message, exc.fields), status=exc.status)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = drf_exception_handler(exc, context)
+    if response is None or not isinstance(exc, exceptions.APIException):
+        return response
+    if isinstance(exc, exceptions.ValidationError):
+        fields = _flatten(exc.detail)
+        first = next(iter(fields.items()), None)
+        detail = f"{first[0]}: {first[1][0]}" if first else "Invalid input."
+        response.data = error_body("invalid", detail, fields)
+    else:
+        codes = exc.get_codes()
+        code = codes if isinstance(codes, str) else "error"
+        response.data = error_body(code, str(exc.detail))
+    return response

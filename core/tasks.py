@@ -1,0 +1,26 @@
+"""Kernel tasks."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from core.errors import SpotlabError
+from core.jobs import JobReporter, job_task
+
+
+@job_task("core.tasks.diagnostic")
+def diagnostic(
+    reporter: JobReporter, *, steps: int = 5, step_seconds: float = 0.2, fail_at: int | None = None
+) -> dict[str, Any]:
+    """Walk through ``steps`` steps, reporting progress; fail at step ``fail_at`` if given.
+
+    ``manage.py check_worker`` uses it to prove that a worker consumes the queue and writes
+    progress back to the database.
+    """
+    for step in range(steps):
+        if fail_at is not None and step == fail_at:
+            raise SpotlabError(f"Diagnostic failure requested at step {step}.")
+        reporter.progress(step / steps, f"Step {step + 1} of {steps}", force=True)
+        time.sleep(step_seconds)
+    return {"steps": steps}

@@ -1,0 +1,1 @@
+"""Curation: agreement, consensus, adjudication, releases, formats, evaluation."""

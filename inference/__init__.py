@@ -1,0 +1,1 @@
+"""Inference: facial motion features, spotting models, training and pre-label runs."""

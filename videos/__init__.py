@@ -1,0 +1,1 @@
+"""Videos: ingest, probe, browser proxy, exact frame serving."""
