@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Any
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
@@ -53,8 +53,8 @@ class JobReporter:
         Job.objects.filter(pk=self.job.pk).update(**fields)
 
 
-class JobFunction(Protocol):
-    def __call__(self, reporter: JobReporter, **kwargs: Any) -> dict[str, Any] | None: ...
+#: ``function(reporter, **job.task_kwargs) -> result``: the body of a Job-driven task.
+JobFunction = Callable[..., dict[str, Any] | None]
 
 
 def job_enqueue(
@@ -109,8 +109,12 @@ def run_job(job_id: str, function: JobFunction) -> None:
         logger.info("job %s failed: %s", job_id, exc.message)
         _finish(job.pk, state=JobState.FAILED, error=exc.message, message="Failed")
     except SoftTimeLimitExceeded:
-        _finish(job.pk, state=JobState.FAILED, error="The job ran past its time limit.",
-                message="Failed")
+        _finish(
+            job.pk,
+            state=JobState.FAILED,
+            error="The job ran past its time limit.",
+            message="Failed",
+        )
     except Exception as exc:
         logger.exception("job %s crashed", job_id)
         _finish(
@@ -120,9 +124,7 @@ def run_job(job_id: str, function: JobFunction) -> None:
             message="Failed",
         )
     else:
-        _finish(
-            job.pk, state=JobState.SUCCEEDED, progress=1.0, message="Done", result=result
-        )
+        _finish(job.pk, state=JobState.SUCCEEDED, progress=1.0, message="Done", result=result)
 
 
 def job_task(name: str, **options: Any) -> Callable[[JobFunction], Any]:

@@ -42,9 +42,7 @@ class Project(TimeStampedModel):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=64, unique=True)
     description = models.TextField(blank=True)
-    task_kind = models.CharField(
-        max_length=32, choices=TaskKind.choices, default=TaskKind.SPOTTING
-    )
+    task_kind = models.CharField(max_length=32, choices=TaskKind.choices, default=TaskKind.SPOTTING)
     passes_per_item = models.PositiveSmallIntegerField(default=5)
     label_schema = models.JSONField(default=dict, blank=True)
     created_by = models.ForeignKey(

@@ -21,9 +21,9 @@ def project_list_for_user(*, user: AnyUser) -> QuerySet[Project]:
     """The projects ``user`` is a member of, each annotated with ``caller_role``."""
     if not user.is_authenticated:
         return Project.objects.none()
-    caller_role = Membership.objects.filter(project=OuterRef("pk"), user_id=user.pk).values(
-        "role"
-    )[:1]
+    caller_role = Membership.objects.filter(project=OuterRef("pk"), user_id=user.pk).values("role")[
+        :1
+    ]
     return (
         Project.objects.filter(memberships__user_id=user.pk)
         .annotate(caller_role=Subquery(caller_role), member_count=Count("memberships"))
@@ -55,8 +55,8 @@ def role_can_curate(role: str) -> bool:
 
 
 def member_list(*, project: Project) -> QuerySet[Membership]:
-    return Membership.objects.filter(project=project).select_related("user").order_by(
-        "user__username"
+    return (
+        Membership.objects.filter(project=project).select_related("user").order_by("user__username")
     )
 
 

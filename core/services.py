@@ -56,9 +56,7 @@ def project_create(
 
 
 @transaction.atomic
-def project_update(
-    *, project: Project, by: AbstractBaseUser, changes: dict[str, Any]
-) -> Project:
+def project_update(*, project: Project, by: AbstractBaseUser, changes: dict[str, Any]) -> Project:
     """Change a project's name, description or protocol (owners only)."""
     _require_owner(project=project, by=by)
     allowed = {"name", "description", "passes_per_item", "label_schema"}
@@ -82,9 +80,7 @@ def membership_set(
             f"No user '{username}'.", code="unknown_user", fields={"username": "No such user."}
         )
     # Lock the project's owner rows so that two demotions cannot leave it without an owner.
-    owners = list(
-        Membership.objects.select_for_update().filter(project=project, role=Role.OWNER)
-    )
+    owners = list(Membership.objects.select_for_update().filter(project=project, role=Role.OWNER))
     membership = Membership.objects.filter(project=project, user=user).first()
     if membership is None:
         try:
@@ -94,7 +90,9 @@ def membership_set(
             raise SpotlabError(f"'{username}' is already a member.", code="conflict") from exc
     if membership.role == Role.OWNER and role != Role.OWNER and len(owners) == 1:
         raise SpotlabError(
-            "A project must keep at least one owner.", code="last_owner", fields={"role": "Last owner."}
+            "A project must keep at least one owner.",
+            code="last_owner",
+            fields={"role": "Last owner."},
         )
     membership.role = role
     membership.save(update_fields=["role", "updated_at"])
@@ -105,9 +103,7 @@ def membership_set(
 def membership_remove(*, project: Project, username: str, by: AbstractBaseUser) -> None:
     """Remove ``username`` from the project (owners only); the last owner stays."""
     _require_owner(project=project, by=by)
-    owners = list(
-        Membership.objects.select_for_update().filter(project=project, role=Role.OWNER)
-    )
+    owners = list(Membership.objects.select_for_update().filter(project=project, role=Role.OWNER))
     membership = Membership.objects.filter(project=project, user__username=username).first()
     if membership is None:
         raise NotFound(f"'{username}' is not a member of this project.")

@@ -1,11 +1,14 @@
 """Files: local disk under the data dir by default, any S3-compatible store when configured."""
 
+from pathlib import Path
+
 from config.settings.env import BASE_DIR, DATA_DIR, env
 
 MEDIA_ROOT = env.str("MEDIA_ROOT", default=str(DATA_DIR / "media"))
 MEDIA_URL = "/media/"
 STATIC_ROOT = env.str("STATIC_ROOT", default=str(DATA_DIR / "static"))
 STATIC_URL = "/static/"
+Path(STATIC_ROOT).mkdir(parents=True, exist_ok=True)  # whitenoise warns on a missing root
 
 # The built frontend (frontend/dist, made by `npm run build`) is served as static files.
 FRONTEND_DIST_DIR = BASE_DIR / "frontend" / "dist"

@@ -20,7 +20,11 @@ from core.errors import SpotlabError
 class ErrorSerializer(serializers.Serializer):
     code = serializers.CharField()
     detail = serializers.CharField()
-    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+    # A declared field named "fields" is collected by the serializer metaclass like any other;
+    # it is the error shape's name for per-field messages.
+    fields = serializers.DictField(  # type: ignore[assignment]
+        child=serializers.ListField(child=serializers.CharField())
+    )
 
 
 def _flatten(data: Any, prefix: str = "") -> dict[str, list[str]]:
@@ -41,7 +45,9 @@ def _flatten(data: Any, prefix: str = "") -> dict[str, list[str]]:
     return out
 
 
-def error_body(code: str, detail: str, fields: dict[str, list[str]] | None = None) -> dict[str, Any]:
+def error_body(
+    code: str, detail: str, fields: dict[str, list[str]] | None = None
+) -> dict[str, Any]:
     return {"code": code, "detail": detail, "fields": fields or {}}
 
 

@@ -87,7 +87,7 @@ class MemberOutput(serializers.ModelSerializer[Membership]):
 
 class JobOutput(serializers.ModelSerializer[Job]):
     state = serializers.ChoiceField(choices=JobState.choices)
-    project = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    project = serializers.SerializerMethodField()
 
     class Meta:
         model = Job
@@ -105,3 +105,7 @@ class JobOutput(serializers.ModelSerializer[Job]):
             "started_at",
             "finished_at",
         ]
+
+    def get_project(self, job: Job) -> str | None:
+        """The slug of the job's project, if it belongs to one."""
+        return job.project.slug if job.project is not None else None

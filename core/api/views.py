@@ -6,8 +6,8 @@ from typing import Any
 
 from django.contrib.auth import authenticate, login, logout
 from django.db import connection
-from django.views.decorators.csrf import ensure_csrf_cookie
 from django.utils.decorators import method_decorator
+from django.views.decorators.csrf import csrf_protect, ensure_csrf_cookie
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.authtoken.models import Token
@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core import selectors, services
+from core.api.auth import request_user
 from core.api.exceptions import ErrorSerializer
 from core.api.serializers import (
     CredentialsInput,
@@ -49,9 +50,7 @@ def _authenticate(request: Request) -> Any:
         password=data.validated_data["password"],
     )
     if user is None or not user.is_active:
-        raise SpotlabError(
-            "Wrong username or password.", code="invalid_credentials", status=400
-        )
+        raise SpotlabError("Wrong username or password.", code="invalid_credentials", status=400)
     return user
 
 
@@ -88,9 +87,11 @@ class TokenView(APIView):
 
 
 @method_decorator(ensure_csrf_cookie, name="dispatch")
+@method_decorator(csrf_protect, name="post")
 class SessionView(APIView):
     """Session login for the browser: ``POST`` logs in, ``GET`` says who is logged in,
-    ``DELETE`` logs out."""
+    ``DELETE`` logs out. The login itself is CSRF-protected (DRF only checks CSRF for sessions
+    that are already authenticated), so that no other site can log a browser in."""
 
     permission_classes = [AllowAny]
     throttle_scope = "login"
@@ -136,7 +137,7 @@ class ProjectListView(APIView):
     def post(self, request: Request) -> Response:
         data = ProjectCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
-        project = services.project_create(by=request.user, **data.validated_data)
+        project = services.project_create(by=request_user(request), **data.validated_data)
         return Response(
             ProjectOutput(project, context={"role": "owner"}).data, status=status.HTTP_201_CREATED
         )
@@ -158,7 +159,7 @@ class ProjectDetailView(APIView):
         data = ProjectUpdateInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         project = services.project_update(
-            project=project, by=request.user, changes=dict(data.validated_data)
+            project=project, by=request_user(request), changes=dict(data.validated_data)
         )
         return Response(ProjectOutput(project, context={"role": membership.role}).data)
 
@@ -180,7 +181,9 @@ class MemberListView(APIView):
         project, _ = selectors.project_access(slug=slug, user=request.user)
         data = MemberInput(data=request.data)
         data.is_valid(raise_exception=True)
-        membership = services.membership_set(project=project, by=request.user, **data.validated_data)
+        membership = services.membership_set(
+            project=project, by=request_user(request), **data.validated_data
+        )
         return Response(MemberOutput(membership).data, status=status.HTTP_201_CREATED)
 
 
@@ -195,14 +198,17 @@ class MemberDetailView(APIView):
         data = MemberRoleInput(data=request.data)
         data.is_valid(raise_exception=True)
         membership = services.membership_set(
-            project=project, by=request.user, username=username, role=data.validated_data["role"]
+            project=project,
+            by=request_user(request),
+            username=username,
+            role=data.validated_data["role"],
         )
         return Response(MemberOutput(membership).data)
 
     @extend_schema(operation_id="members_remove", responses={204: None, **ERRORS})
     def delete(self, request: Request, slug: str, username: str) -> Response:
         project, _ = selectors.project_access(slug=slug, user=request.user)
-        services.membership_remove(project=project, by=request.user, username=username)
+        services.membership_remove(project=project, by=request_user(request), username=username)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

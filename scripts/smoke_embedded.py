@@ -1,0 +1,118 @@
+"""Smoke test of the embedded defaults: serve Spotlab exactly as `make run` does (SQLite,
+filesystem broker, a worker beside the web server) in a fresh data dir on a free port, check
+that the worker runs a Job, log in through Debian's Chromium, and stop everything cleanly."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_healthy(url: str, server: subprocess.Popen[bytes], timeout: float = 180) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"smoke: the server exited early with {server.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/api/v1/health/", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    raise SystemExit(f"smoke: {url} not healthy after {timeout} s")
+
+
+def login_in_browser(url: str) -> None:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        page = browser.new_page()
+        page.set_default_timeout(20_000)
+        page.goto(f"{url}/login")
+        page.get_by_test_id("login-username").fill("owner")
+        page.get_by_test_id("login-password").fill("spotlab-demo")
+        page.get_by_test_id("login-submit").click()
+        page.wait_for_url("**/projects")
+        page.get_by_test_id("project-item").first.wait_for()
+        text = page.get_by_test_id("project-list").inner_text()
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "smoke-embedded.png"), full_page=True)
+        browser.close()
+    if "Demo" not in text:
+        raise SystemExit(f"smoke: the demo project is not listed after login: {text!r}")
+
+
+def main() -> None:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    with tempfile.TemporaryDirectory(prefix="spotlab-smoke-") as data_dir:
+        env = {
+            key: value
+            for key, value in os.environ.items()
+            if key not in {"DATABASE_URL", "CELERY_BROKER_URL", "DJANGO_SETTINGS_MODULE"}
+        }
+        env.update(SPOTLAB_DATA_DIR=data_dir, PORT=str(port), HOST="127.0.0.1")
+        log_path = Path(data_dir) / "serve.log"
+        with log_path.open("wb") as log:
+            server = subprocess.Popen(
+                [str(ROOT / "scripts" / "serve.sh")],
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        try:
+            wait_healthy(url, server)
+            print(f"smoke: serving on {url}")
+            check = subprocess.run(
+                [sys.executable, "manage.py", "check_worker", "--timeout", "90"],
+                cwd=ROOT,
+                env=env,
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            print(f"smoke: {check.stdout.strip() or check.stderr.strip()}")
+            if check.returncode != 0:
+                raise SystemExit("smoke: the embedded worker did not run a job")
+            login_in_browser(url)
+            print("smoke: logged in through Chromium; the demo project is listed")
+        except BaseException:
+            print(log_path.read_text(errors="replace")[-5000:])
+            raise
+        finally:
+            if server.poll() is None:
+                os.killpg(server.pid, signal.SIGTERM)
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(server.pid, signal.SIGKILL)
+                raise SystemExit("smoke: the server did not stop within 30 s of SIGTERM") from None
+        print(f"smoke: stopped cleanly (exit status {server.returncode})")
+
+
+if __name__ == "__main__":
+    main()
