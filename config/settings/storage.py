@@ -35,6 +35,9 @@ STORAGES = {
 
 # Uploads above this many bytes are streamed to a temporary file, never held in memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# On the same disk as the media, so that storing an upload is a move, not a copy.
+FILE_UPLOAD_TEMP_DIR = env.str("FILE_UPLOAD_TEMP_DIR", default=str(DATA_DIR / "tmp"))
+Path(FILE_UPLOAD_TEMP_DIR).mkdir(parents=True, exist_ok=True)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 SPOTLAB_MAX_UPLOAD_BYTES = env.int("SPOTLAB_MAX_UPLOAD_BYTES", default=4 * 1024**3)
 # Server-side folders that `manage.py ingest` may read from.
