@@ -1,0 +1,60 @@
+import { useEffect } from "react";
+import { AuthProvider, useAuth } from "./auth/AuthContext";
+import { Header } from "./components/Header";
+import { LoginPage } from "./pages/LoginPage";
+import { NotFoundPage } from "./pages/NotFoundPage";
+import { ProjectPage } from "./pages/ProjectPage";
+import { ProjectsPage } from "./pages/ProjectsPage";
+import { DEFAULT_AFTER_LOGIN, loginPath, matchRoute, navigate, safeNextPath, useUrl } from "./router";
+
+/** Replace the current URL with `to` (a redirect leaves no entry in the history). */
+function Redirect({ to }: { to: string }) {
+  useEffect(() => navigate(to, { replace: true }), [to]);
+  return null;
+}
+
+function Pages() {
+  const { auth } = useAuth();
+  const { pathname, search } = useUrl();
+  const route = matchRoute(pathname);
+
+  const title = route.page === "project" ? `${route.slug} · Spotlab` : "Spotlab";
+  useEffect(() => {
+    document.title = title;
+  }, [title]);
+
+  if (auth.status === "loading") {
+    return (
+      <main className="page">
+        <p className="muted" role="status">
+          Loading…
+        </p>
+      </main>
+    );
+  }
+  if (route.page === "login") {
+    return auth.status === "authenticated" ? <Redirect to={safeNextPath(search)} /> : <LoginPage />;
+  }
+  if (auth.status === "anonymous") return <Redirect to={loginPath(pathname + search)} />;
+
+  switch (route.page) {
+    case "home":
+      return <Redirect to={DEFAULT_AFTER_LOGIN} />;
+    case "projects":
+      return <ProjectsPage />;
+    case "project":
+      // Keyed by slug, so that moving between projects starts from a clean page.
+      return <ProjectPage key={route.slug} slug={route.slug} />;
+    case "not-found":
+      return <NotFoundPage />;
+  }
+}
+
+export function App() {
+  return (
+    <AuthProvider>
+      <Header />
+      <Pages />
+    </AuthProvider>
+  );
+}

@@ -1,0 +1,99 @@
+/**
+ * The calls the app makes, typed by the generated schema. Each resolves with the response body
+ * or rejects with an ApiError.
+ */
+import { createApiClient } from "./client";
+import { ApiError, toApiError } from "./errors";
+import type { components } from "./schema";
+
+type Schemas = components["schemas"];
+export type User = Schemas["UserOutput"];
+export type Project = Schemas["ProjectOutput"];
+export type ProjectCreate = Schemas["ProjectCreateInputRequest"];
+export type Member = Schemas["MemberOutput"];
+export type MemberCreate = Schemas["MemberInputRequest"];
+export type Role = Schemas["RoleEnum"];
+export type TaskKind = Schemas["TaskKindEnum"];
+export type Job = Schemas["JobOutput"];
+export type JobState = Schemas["StateEnum"];
+
+export const api = createApiClient();
+
+interface Outcome<T> {
+  data?: T;
+  error?: unknown;
+  response: Response;
+}
+
+async function call<T>(pending: Promise<Outcome<T>>): Promise<T> {
+  let outcome: Outcome<T>;
+  try {
+    outcome = await pending;
+  } catch (cause) {
+    // fetch itself failed: offline, server down, connection reset.
+    const error = toApiError(0, null);
+    error.cause = cause;
+    throw error;
+  }
+  if (!outcome.response.ok) throw toApiError(outcome.response.status, outcome.error);
+  return outcome.data as T;
+}
+
+/** The logged-in user, or null when nobody is. */
+export async function getSession(): Promise<User | null> {
+  try {
+    return await call(api.GET("/api/v1/auth/session/"));
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401) return null;
+    throw error;
+  }
+}
+
+export function logIn(username: string, password: string): Promise<User> {
+  return call(api.POST("/api/v1/auth/session/", { body: { username, password } }));
+}
+
+export async function logOut(): Promise<void> {
+  await call(api.DELETE("/api/v1/auth/session/"));
+}
+
+export function listProjects(): Promise<Project[]> {
+  return call(api.GET("/api/v1/projects/"));
+}
+
+export function createProject(body: ProjectCreate): Promise<Project> {
+  return call(api.POST("/api/v1/projects/", { body }));
+}
+
+export function getProject(slug: string): Promise<Project> {
+  return call(api.GET("/api/v1/projects/{slug}/", { params: { path: { slug } } }));
+}
+
+export function listMembers(slug: string): Promise<Member[]> {
+  return call(api.GET("/api/v1/projects/{slug}/members/", { params: { path: { slug } } }));
+}
+
+export function addMember(slug: string, body: MemberCreate): Promise<Member> {
+  return call(api.POST("/api/v1/projects/{slug}/members/", { params: { path: { slug } }, body }));
+}
+
+export function changeMemberRole(slug: string, username: string, role: Role): Promise<Member> {
+  return call(
+    api.PATCH("/api/v1/projects/{slug}/members/{username}/", {
+      params: { path: { slug, username } },
+      body: { role },
+    }),
+  );
+}
+
+export async function removeMember(slug: string, username: string): Promise<void> {
+  await call(
+    api.DELETE("/api/v1/projects/{slug}/members/{username}/", {
+      params: { path: { slug, username } },
+    }),
+  );
+}
+
+export function getJob(jobId: string): Promise<Job> {
+  return call(api.GET("/api/v1/jobs/{job_id}/", { params: { path: { job_id: jobId } } }));
+}

@@ -1,0 +1,75 @@
+import { describe, expect, it } from "vitest";
+import { loginPath, matchRoute, navigate, projectPath, safeNextPath } from "./router";
+
+describe("matchRoute", () => {
+  it.each([
+    ["/", { page: "home" }],
+    ["/login", { page: "login" }],
+    ["/login/", { page: "login" }],
+    ["/projects", { page: "projects" }],
+    ["/projects/", { page: "projects" }],
+    ["/projects/abc", { page: "project", slug: "abc" }],
+    ["/projects/abc/", { page: "project", slug: "abc" }],
+    ["/projects/my_proj-2", { page: "project", slug: "my_proj-2" }],
+    ["/projects/a%20b", { page: "project", slug: "a b" }],
+  ])("%s is %o", (path, route) => {
+    expect(matchRoute(path)).toEqual(route);
+  });
+
+  it.each(["/nope", "/projects/abc/def", "/projectsx", "/login/extra", "/projects/%E0%A4%A"])(
+    "%s is not found",
+    (path) => {
+      expect(matchRoute(path)).toEqual({ page: "not-found" });
+    },
+  );
+});
+
+describe("paths", () => {
+  it("escapes a slug in a project path", () => {
+    expect(projectPath("abc")).toBe("/projects/abc");
+    expect(projectPath("a/b")).toBe("/projects/a%2Fb");
+  });
+
+  it("remembers where to go after login, encoded", () => {
+    expect(loginPath("/projects/alpha")).toBe("/login?next=%2Fprojects%2Falpha");
+    expect(loginPath("/projects/alpha?tab=members")).toBe("/login?next=%2Fprojects%2Falpha%3Ftab%3Dmembers");
+  });
+
+  it("does not bother to remember the default page", () => {
+    expect(loginPath("/")).toBe("/login");
+    expect(loginPath("/projects")).toBe("/login");
+    expect(loginPath()).toBe("/login");
+  });
+});
+
+describe("safeNextPath", () => {
+  it("goes to ?next= when it is a path on this site", () => {
+    expect(safeNextPath("?next=%2Fprojects%2Falpha")).toBe("/projects/alpha");
+    expect(safeNextPath("?next=/projects/alpha?x=1")).toBe("/projects/alpha?x=1");
+  });
+
+  it.each(["", "?next=", "?next=https://evil.example/", "?next=//evil.example", "?next=/%5Cevil.example", "?next=/\\evil", "?next=projects", "?next=/login", "?next=/login/?next=/x"])(
+    "refuses %s and goes to the project list",
+    (search) => {
+      expect(safeNextPath(search)).toBe("/projects");
+    },
+  );
+});
+
+describe("navigate", () => {
+  it("pushes a history entry and tells listeners; replace does not add one", () => {
+    const seen: string[] = [];
+    const listener = () => seen.push(window.location.pathname);
+    window.addEventListener("spotlab:navigate", listener);
+    const before = window.history.length;
+
+    navigate("/projects");
+    navigate("/projects/abc", { replace: true });
+    navigate("/projects/abc", { replace: true });
+
+    window.removeEventListener("spotlab:navigate", listener);
+    expect(seen).toEqual(["/projects", "/projects/abc"]);
+    expect(window.history.length).toBe(before + 1);
+    expect(window.location.pathname).toBe("/projects/abc");
+  });
+});

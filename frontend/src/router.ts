@@ -1,0 +1,92 @@
+/**
+ * A small client-side router on the History API. Django answers every page URL with the same
+ * index.html; which page to show is decided here from `location.pathname`.
+ */
+import { useSyncExternalStore } from "react";
+
+export type Route =
+  | { page: "home" }
+  | { page: "login" }
+  | { page: "projects" }
+  | { page: "project"; slug: string }
+  | { page: "not-found" };
+
+const PROJECT_PATH = /^\/projects\/([^/]+)$/;
+
+/** The page for a path. A trailing slash is ignored; anything unknown is "not-found". */
+export function matchRoute(pathname: string): Route {
+  const path = pathname.length > 1 ? pathname.replace(/\/+$/, "") : pathname;
+  if (path === "/" || path === "") return { page: "home" };
+  if (path === "/login") return { page: "login" };
+  if (path === "/projects") return { page: "projects" };
+  const project = PROJECT_PATH.exec(path);
+  if (project?.[1] !== undefined) {
+    try {
+      return { page: "project", slug: decodeURIComponent(project[1]) };
+    } catch {
+      return { page: "not-found" }; // a malformed %-escape
+    }
+  }
+  return { page: "not-found" };
+}
+
+export function projectPath(slug: string): string {
+  return `/projects/${encodeURIComponent(slug)}`;
+}
+
+/** The login page, remembering where to go afterwards (not when that is the default page). */
+export function loginPath(next?: string): string {
+  if (!next || next === "/" || next === DEFAULT_AFTER_LOGIN) return "/login";
+  return `/login?${new URLSearchParams({ next }).toString()}`;
+}
+
+export const DEFAULT_AFTER_LOGIN = "/projects";
+
+/**
+ * Where to go after logging in: `?next=` when it is a path on this site, the project list
+ * otherwise. Anything that could leave the site (`//evil.example`, `https://…`, `/\evil`) is
+ * refused, and so is the login page itself.
+ */
+export function safeNextPath(search: string): string {
+  const next = new URLSearchParams(search).get("next");
+  if (!next || !next.startsWith("/") || next.startsWith("//") || next.startsWith("/\\")) {
+    return DEFAULT_AFTER_LOGIN;
+  }
+  if (matchRoute(new URL(next, "http://spotlab.invalid").pathname).page === "login") {
+    return DEFAULT_AFTER_LOGIN;
+  }
+  return next;
+}
+
+const NAVIGATE_EVENT = "spotlab:navigate";
+
+/** Go to `to` (a path with optional query) without reloading the page. */
+export function navigate(to: string, { replace = false }: { replace?: boolean } = {}): void {
+  if (to === currentUrl()) return;
+  if (replace) window.history.replaceState(null, "", to);
+  else window.history.pushState(null, "", to);
+  window.dispatchEvent(new Event(NAVIGATE_EVENT));
+  if (!replace) window.scrollTo?.(0, 0);
+}
+
+function currentUrl(): string {
+  return window.location.pathname + window.location.search;
+}
+
+function subscribe(onChange: () => void): () => void {
+  window.addEventListener("popstate", onChange);
+  window.addEventListener(NAVIGATE_EVENT, onChange);
+  return () => {
+    window.removeEventListener("popstate", onChange);
+    window.removeEventListener(NAVIGATE_EVENT, onChange);
+  };
+}
+
+/** The current path and query, re-rendering on navigation and on back/forward. */
+export function useUrl(): { pathname: string; search: string } {
+  const url = useSyncExternalStore(subscribe, currentUrl);
+  const queryStart = url.indexOf("?");
+  return queryStart === -1
+    ? { pathname: url, search: "" }
+    : { pathname: url.slice(0, queryStart), search: url.slice(queryStart) };
+}
