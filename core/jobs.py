@@ -10,15 +10,18 @@ success or the failure's reason.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
-from celery import shared_task
+from celery import current_app, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from core.errors import SpotlabError
@@ -84,25 +87,102 @@ def _finish(job_id: Any, **fields: Any) -> None:
     Job.objects.filter(pk=job_id).update(finished_at=timezone.now(), **fields)
 
 
-def run_job(job_id: str, function: JobFunction) -> None:
-    """Run ``function`` for the Job ``job_id`` and record how it ended."""
-    job = Job.objects.filter(pk=job_id).first()
-    if job is None:
-        logger.warning("job %s does not exist (deleted before it ran); skipping", job_id)
-        return
-    if job.is_finished:
-        logger.info("job %s already %s; skipping the redelivered message", job_id, job.state)
-        return
+class _Heartbeat(threading.Thread):
+    """Beats the Job's heartbeat while its task runs, so that a long step that reports no
+    progress is not taken for a dead worker. It dies with the worker process."""
+
+    def __init__(self, job_id: Any) -> None:
+        super().__init__(name=f"heartbeat-{job_id}", daemon=True)
+        self.job_id = job_id
+        self.interval_s = max(1.0, settings.SPOTLAB_JOB_HEARTBEAT_TIMEOUT_S / 5)
+        self._stopped = threading.Event()
+
+    def run(self) -> None:
+        try:
+            while not self._stopped.wait(self.interval_s):
+                Job.objects.filter(pk=self.job_id, state=JobState.RUNNING).update(
+                    heartbeat_at=timezone.now()
+                )
+        finally:
+            connection.close()
+
+    def stop(self) -> None:
+        self._stopped.set()
+        self.join(timeout=5)
+
+
+def heartbeat_timeout() -> timedelta:
+    return timedelta(seconds=settings.SPOTLAB_JOB_HEARTBEAT_TIMEOUT_S)
+
+
+def _claim(job_id: str) -> bool:
+    """Mark the Job running for this delivery, atomically.
+
+    A delivery may take a Job that is queued, or one whose worker stopped beating its heartbeat
+    (it died); a finished Job, or one that a live worker is running, is left alone, so that a
+    message delivered twice never runs the work twice at once.
+    """
     now = timezone.now()
-    Job.objects.filter(pk=job.pk).update(
+    takeable = Q(state=JobState.QUEUED) | Q(
+        Q(heartbeat_at__isnull=True) | Q(heartbeat_at__lt=now - heartbeat_timeout()),
+        state=JobState.RUNNING,
+    )
+    claimed = Job.objects.filter(takeable, pk=job_id).update(
         state=JobState.RUNNING,
         started_at=now,
         heartbeat_at=now,
         attempts=F("attempts") + 1,
         error="",
     )
-    job.refresh_from_db()
+    return claimed == 1
+
+
+def jobs_sweep(*, now: datetime | None = None) -> dict[str, int]:
+    """Re-send the tasks of Jobs that a lost worker or a lost message left behind.
+
+    Neither broker redelivers a dead worker's task in good time (the filesystem transport
+    never does, Redis only after its visibility timeout), so the Job rows decide: a running
+    Job whose heartbeat stopped, or a queued Job that no worker took for a while, is sent
+    again, up to ``SPOTLAB_JOB_MAX_ATTEMPTS`` runs; after that it fails with the reason.
+    Re-sending is safe because every task is idempotent and claims its Job atomically.
+    """
+    now = now or timezone.now()
+    stale_running = Q(state=JobState.RUNNING) & (
+        Q(heartbeat_at__lt=now - heartbeat_timeout()) | Q(heartbeat_at__isnull=True)
+    )
+    stale_queued = Q(state=JobState.QUEUED, created_at__lt=now - heartbeat_timeout())
+    resent = given_up = 0
+    for job in Job.objects.filter(stale_running | stale_queued).order_by("created_at")[:500]:
+        if job.attempts >= settings.SPOTLAB_JOB_MAX_ATTEMPTS:
+            given_up += Job.objects.filter(pk=job.pk, state=job.state).update(
+                state=JobState.FAILED,
+                finished_at=now,
+                message="Failed",
+                error=(
+                    f"The worker running this job stopped responding {job.attempts} times; "
+                    "giving up."
+                ),
+            )
+            continue
+        current_app.send_task(job.task_name, args=[str(job.pk)])
+        resent += 1
+        logger.warning(
+            "job %s (%s) was %s with no sign of life; sent again", job.pk, job.kind, job.state
+        )
+    return {"resent": resent, "given_up": given_up}
+
+
+def run_job(job_id: str, function: JobFunction) -> None:
+    """Run ``function`` for the Job ``job_id`` and record how it ended."""
+    if not _claim(job_id):
+        job = Job.objects.filter(pk=job_id).first()
+        state = "missing (deleted before it ran)" if job is None else job.state
+        logger.info("job %s is %s; skipping this delivery", job_id, state)
+        return
+    job = Job.objects.get(pk=job_id)
     reporter = JobReporter(job)
+    beating = _Heartbeat(job.pk)
+    beating.start()
     try:
         result = function(reporter, **job.task_kwargs) or {}
     except SpotlabError as exc:

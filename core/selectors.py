@@ -11,7 +11,7 @@ import uuid
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
-from core.errors import NotFound
+from core.errors import NotFound, PermissionDenied
 from core.models import CURATING_ROLES, Job, Membership, Project, Role
 
 AnyUser = AbstractBaseUser | AnonymousUser
@@ -75,3 +75,11 @@ def job_access(*, job_id: uuid.UUID | str, user: AnyUser) -> Job:
         if job is not None:
             return job
     raise NotFound("No such job.")
+
+
+def project_access_curating(*, slug: str, user: AnyUser) -> tuple[Project, Membership]:
+    """As ``project_access``, and 403 unless the caller owns or curates the project."""
+    project, membership = project_access(slug=slug, user=user)
+    if not role_can_curate(membership.role):
+        raise PermissionDenied("Only owners and curators of the project may do this.")
+    return project, membership

@@ -5,8 +5,10 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from celery import shared_task
+
 from core.errors import SpotlabError
-from core.jobs import JobReporter, job_task
+from core.jobs import JobReporter, job_task, jobs_sweep
 
 
 @job_task("core.tasks.diagnostic")
@@ -24,3 +26,9 @@ def diagnostic(
         reporter.progress(step / steps, f"Step {step + 1} of {steps}", force=True)
         time.sleep(step_seconds)
     return {"steps": steps}
+
+
+@shared_task(name="core.tasks.sweep_jobs", ignore_result=True)
+def sweep_jobs() -> dict[str, int]:
+    """Periodic (Celery beat): re-send the tasks of Jobs whose worker or message was lost."""
+    return jobs_sweep()

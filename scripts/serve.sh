@@ -16,6 +16,7 @@ $PY manage.py seed_demo
 data_dir=$($PY -c 'from config.settings.env import DATA_DIR; print(DATA_DIR)')
 mkdir -p "$data_dir/logs"
 .venv/bin/celery -A config worker -Q default,media,gpu --concurrency 2 -l info \
+  --beat --schedule "$data_dir/celerybeat-schedule" \
   --logfile "$data_dir/logs/worker.log" &
 worker=$!
 $PY manage.py runserver "$HOST:$PORT" --noreload &

@@ -46,3 +46,11 @@ CELERY_TASK_ROUTES = {
     "inference.tasks.*": {"queue": "gpu"},
     "*": {"queue": "default"},
 }
+
+# A running Job whose heartbeat (its progress reports) is older than this is taken to have lost
+# its worker; the sweeper sends its task again, at most this many runs in all.
+SPOTLAB_JOB_HEARTBEAT_TIMEOUT_S = env.int("SPOTLAB_JOB_HEARTBEAT_TIMEOUT_S", default=300)
+SPOTLAB_JOB_MAX_ATTEMPTS = env.int("SPOTLAB_JOB_MAX_ATTEMPTS", default=3)
+CELERY_BEAT_SCHEDULE = {
+    "sweep-jobs": {"task": "core.tasks.sweep_jobs", "schedule": 60.0},
+}

@@ -94,3 +94,51 @@ def test_redelivered_message_for_finished_job_changes_nothing(celery_worker, peo
     again = Job.objects.get(pk=job.pk)
     assert again.attempts == 1
     assert again.finished_at == done.finished_at
+
+
+def test_sweeper_resends_a_job_whose_worker_died(celery_worker, people, project) -> None:
+    """A Job left running by a dead worker (stale heartbeat, no message anywhere) is sent again
+    by the sweeper and finishes; one that has used up its attempts fails with the reason."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from core.jobs import jobs_sweep
+
+    long_ago = timezone.now() - timedelta(hours=1)
+    orphan = Job.objects.create(
+        kind="diagnostic",
+        task_name=diagnostic.name,
+        task_kwargs={"steps": 2, "step_seconds": 0.05},
+        state=JobState.RUNNING,
+        attempts=1,
+        heartbeat_at=long_ago,
+        started_at=long_ago,
+    )
+    exhausted = Job.objects.create(
+        kind="diagnostic",
+        task_name=diagnostic.name,
+        state=JobState.RUNNING,
+        attempts=3,
+        heartbeat_at=long_ago,
+    )
+    alive = Job.objects.create(
+        kind="diagnostic",
+        task_name=diagnostic.name,
+        state=JobState.RUNNING,
+        attempts=1,
+        heartbeat_at=timezone.now(),
+    )
+    assert jobs_sweep() == {"resent": 1, "given_up": 1}
+    finished = wait_for_job(orphan.pk)
+    assert finished.state == JobState.SUCCEEDED
+    assert finished.attempts == 2
+    assert finished.result == {"steps": 2}
+    failed = Job.objects.get(pk=exhausted.pk)
+    assert failed.state == JobState.FAILED
+    assert failed.error == "The worker running this job stopped responding 3 times; giving up."
+    # A live worker's Job is not touched, and a second delivery of it does not run it twice.
+    diagnostic.apply_async(args=[str(alive.pk)])
+    time.sleep(1.0)
+    assert Job.objects.get(pk=alive.pk).attempts == 1
+    assert jobs_sweep() == {"resent": 0, "given_up": 0}
