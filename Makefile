@@ -21,7 +21,7 @@ serve:
 	PORT=$(PORT) HOST=$(HOST) scripts/serve.sh
 
 lint:
-	.venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/lint-imports
+	.venv/bin/ruff check . && .venv/bin/ruff format --check . && PYTHONPATH=. .venv/bin/lint-imports
 
 typecheck:
 	.venv/bin/mypy .

@@ -12,7 +12,7 @@ step "ruff"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 step "import layering"
-.venv/bin/lint-imports
+PYTHONPATH=. .venv/bin/lint-imports
 step "mypy"
 .venv/bin/mypy .
 step "frontend unit tests (vitest)"
