@@ -25,7 +25,14 @@ web=$!
 stop() {
   trap - INT TERM EXIT
   kill -TERM "$web" "$worker" 2>/dev/null || true
+  # A warm shutdown lets running tasks finish; past 20 s, a cold one (their messages are
+  # acknowledged late, so they go back to the queue, and their Jobs are re-sent by the sweeper).
+  for _ in $(seq 40); do kill -0 "$worker" 2>/dev/null || break; sleep 0.5; done
+  kill -QUIT "$worker" 2>/dev/null || true
+  for _ in $(seq 10); do kill -0 "$worker" 2>/dev/null || break; sleep 0.5; done
+  kill -KILL "$worker" 2>/dev/null || true
   wait "$web" "$worker" 2>/dev/null || true
+  exit 0
 }
 trap stop INT TERM EXIT
 

@@ -105,12 +105,26 @@ def main() -> None:
             raise
         finally:
             if server.poll() is None:
-                os.killpg(server.pid, signal.SIGTERM)
+                server.send_signal(signal.SIGTERM)  # the launcher stops its web server and worker
             try:
-                server.wait(timeout=30)
+                server.wait(timeout=40)
             except subprocess.TimeoutExpired:
                 os.killpg(server.pid, signal.SIGKILL)
-                raise SystemExit("smoke: the server did not stop within 30 s of SIGTERM") from None
+                print(log_path.read_text(errors="replace")[-3000:])
+                raise SystemExit("smoke: the server did not stop within 40 s of SIGTERM") from None
+            processes = subprocess.run(
+                ["ps", "-g", str(server.pid), "-o", "pid=,stat="],
+                capture_output=True,
+                text=True,
+                check=False,
+            ).stdout.splitlines()
+            # Zombies have exited already; they only wait for init to reap them.
+            leftovers = [
+                line.split()[0] for line in processes if not line.split()[1].startswith("Z")
+            ]
+            if leftovers:
+                os.killpg(server.pid, signal.SIGKILL)
+                raise SystemExit(f"smoke: processes left running after the stop: {leftovers}")
         print(f"smoke: stopped cleanly (exit status {server.returncode})")
 
 
