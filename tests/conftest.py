@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -158,13 +159,20 @@ def start_worker(log_path: Path, queues: str = "default,media,gpu") -> WorkerPro
 
 
 def stop_worker(worker: WorkerProcess) -> None:
-    if worker.process.poll() is None:
-        os.killpg(worker.process.pid, signal.SIGTERM)
+    """Warm shutdown through the main process (as a service manager would), then cold, then
+    kill whatever is left of its process group."""
+    process = worker.process
+    for sig, grace_s in ((signal.SIGTERM, 20), (signal.SIGQUIT, 5)):
+        if process.poll() is not None:
+            break
+        process.send_signal(sig)
         try:
-            worker.process.wait(timeout=30)
+            process.wait(timeout=grace_s)
         except subprocess.TimeoutExpired:
-            os.killpg(worker.process.pid, signal.SIGKILL)
-            worker.process.wait()
+            continue
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
 
 
 @pytest.fixture(scope="session")

@@ -6,6 +6,7 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 
 from core.models import Membership, Role
+from videos.models import Video
 
 pytestmark = pytest.mark.django_db
 
@@ -27,3 +28,15 @@ def test_seed_demo_creates_people_and_project_idempotently(capsys) -> None:
     assert User.objects.count() == 12
     assert authenticate(username="annotator07", password="spotlab-demo") is not None
     assert User.objects.get(username="owner").is_staff
+    # One generated demo video, queued for the worker, not duplicated by the second run.
+    video = Video.objects.select_related("subject", "job").get(project__slug="demo")
+    assert video.subject is not None
+    assert video.job is not None
+    assert (video.original_name, video.subject.code, video.source) == (
+        "demo-pattern.mp4",
+        "DEMO01",
+        "lab",
+    )
+    assert video.status == "processing"
+    assert video.job.state == "queued"
+    assert video.job.task_name == "videos.tasks.ingest"
