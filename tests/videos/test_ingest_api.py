@@ -62,7 +62,7 @@ def decode_image(content: bytes) -> np.ndarray:
 
 def streamed(response: Any) -> bytes:
     """The body of a streaming (file) response."""
-    return streamed(response)
+    return b"".join(response.streaming_content)
 
 
 def proxy_frames(client, video_id: int) -> list[tuple[Fraction, np.ndarray]]:
