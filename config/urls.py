@@ -7,6 +7,7 @@ from core.views import spa_index
 api_v1 = [
     path("", include("core.api.urls")),
     path("", include("videos.api.urls")),
+    path("", include("annotation.api.urls")),
 ]
 
 urlpatterns = [

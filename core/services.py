@@ -10,6 +10,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 
 from core.errors import NotFound, PermissionDenied, SpotlabError
+from core.label_schema import SchemaError, validate_schema
 from core.models import Membership, Project, Role, TaskKind
 
 #: Passes per item when a project does not say: the SDFE-LV and DFEW protocols.
@@ -22,6 +23,17 @@ def _require_owner(*, project: Project, by: AbstractBaseUser) -> None:
         raise NotFound(f"No project '{project.slug}'.")
     if role[0] != Role.OWNER:
         raise PermissionDenied("Only an owner of the project may do this.")
+
+
+def _checked_schema(raw: dict[str, Any] | None) -> dict[str, Any]:
+    try:
+        return validate_schema(raw)
+    except SchemaError as exc:
+        raise SpotlabError(
+            "The label schema is invalid.",
+            code="invalid_schema",
+            fields={f"label_schema.{key}": message for key, message in exc.fields.items()},
+        ) from exc
 
 
 @transaction.atomic
@@ -48,7 +60,7 @@ def project_create(
         description=description,
         task_kind=task_kind,
         passes_per_item=passes_per_item or DEFAULT_PASSES[TaskKind(task_kind)],
-        label_schema=label_schema or {},
+        label_schema=_checked_schema(label_schema),
         created_by_id=by.pk,
     )
     Membership.objects.create(project=project, user_id=by.pk, role=Role.OWNER)
@@ -63,7 +75,7 @@ def project_update(*, project: Project, by: AbstractBaseUser, changes: dict[str,
     for field, value in changes.items():
         if field not in allowed:
             raise SpotlabError(f"'{field}' cannot be changed.", fields={field: "Read-only."})
-        setattr(project, field, value)
+        setattr(project, field, _checked_schema(value) if field == "label_schema" else value)
     project.save(update_fields=[*changes.keys(), "updated_at"])
     return project
 

@@ -28,4 +28,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "VideoStatusEnum": "videos.models.VideoStatus",
+        "PassStatusEnum": "annotation.models.PassStatus",
+        "JobStateEnum": "core.models.JobState",
+        "RoleEnum": "core.models.Role",
+    },
 }

@@ -9,10 +9,5 @@ urlpatterns = [
     path("projects/", views.ProjectListView.as_view(), name="project-list"),
     path("projects/<slug:slug>/", views.ProjectDetailView.as_view(), name="project-detail"),
     path("projects/<slug:slug>/members/", views.MemberListView.as_view(), name="member-list"),
-    path(
-        "projects/<slug:slug>/members/<str:username>/",
-        views.MemberDetailView.as_view(),
-        name="member-detail",
-    ),
     path("jobs/<str:job_id>/", views.JobDetailView.as_view(), name="job-detail"),
 ]

@@ -24,7 +24,6 @@ from core.api.serializers import (
     JobOutput,
     MemberInput,
     MemberOutput,
-    MemberRoleInput,
     ProjectCreateInput,
     ProjectOutput,
     ProjectUpdateInput,
@@ -185,31 +184,6 @@ class MemberListView(APIView):
             project=project, by=request_user(request), **data.validated_data
         )
         return Response(MemberOutput(membership).data, status=status.HTTP_201_CREATED)
-
-
-class MemberDetailView(APIView):
-    @extend_schema(
-        operation_id="members_update",
-        request=MemberRoleInput,
-        responses={200: MemberOutput, **ERRORS},
-    )
-    def patch(self, request: Request, slug: str, username: str) -> Response:
-        project, _ = selectors.project_access(slug=slug, user=request.user)
-        data = MemberRoleInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        membership = services.membership_set(
-            project=project,
-            by=request_user(request),
-            username=username,
-            role=data.validated_data["role"],
-        )
-        return Response(MemberOutput(membership).data)
-
-    @extend_schema(operation_id="members_remove", responses={204: None, **ERRORS})
-    def delete(self, request: Request, slug: str, username: str) -> Response:
-        project, _ = selectors.project_access(slug=slug, user=request.user)
-        services.membership_remove(project=project, by=request_user(request), username=username)
-        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class JobDetailView(APIView):

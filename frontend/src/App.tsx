@@ -5,6 +5,7 @@ import { LoginPage } from "./pages/LoginPage";
 import { NotFoundPage } from "./pages/NotFoundPage";
 import { ProjectPage } from "./pages/ProjectPage";
 import { ProjectsPage } from "./pages/ProjectsPage";
+import { VideoPage } from "./video/VideoPage";
 import { DEFAULT_AFTER_LOGIN, loginPath, matchRoute, navigate, safeNextPath, useUrl } from "./router";
 
 /** Replace the current URL with `to` (a redirect leaves no entry in the history). */
@@ -18,7 +19,7 @@ function Pages() {
   const { pathname, search } = useUrl();
   const route = matchRoute(pathname);
 
-  const title = route.page === "project" ? `${route.slug} · Spotlab` : "Spotlab";
+  const title = route.page === "project" || route.page === "video" ? `${route.slug} · Spotlab` : "Spotlab";
   useEffect(() => {
     document.title = title;
   }, [title]);
@@ -45,6 +46,10 @@ function Pages() {
     case "project":
       // Keyed by slug, so that moving between projects starts from a clean page.
       return <ProjectPage key={route.slug} slug={route.slug} />;
+    case "video":
+      return (
+        <VideoPage key={`${route.slug}/${route.videoId}`} slug={route.slug} videoId={route.videoId} search={search} />
+      );
     case "not-found":
       return <NotFoundPage />;
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { loginPath, matchRoute, navigate, projectPath, safeNextPath } from "./router";
+import { loginPath, matchRoute, navigate, projectPath, safeNextPath, videoPath } from "./router";
 
 describe("matchRoute", () => {
   it.each([
@@ -12,11 +12,13 @@ describe("matchRoute", () => {
     ["/projects/abc/", { page: "project", slug: "abc" }],
     ["/projects/my_proj-2", { page: "project", slug: "my_proj-2" }],
     ["/projects/a%20b", { page: "project", slug: "a b" }],
+    ["/projects/alpha/videos/7", { page: "video", slug: "alpha", videoId: 7 }],
+    ["/projects/alpha/videos/123/", { page: "video", slug: "alpha", videoId: 123 }],
   ])("%s is %o", (path, route) => {
     expect(matchRoute(path)).toEqual(route);
   });
 
-  it.each(["/nope", "/projects/abc/def", "/projectsx", "/login/extra", "/projects/%E0%A4%A"])(
+  it.each(["/nope", "/projects/abc/def", "/projects/abc/videos", "/projects/abc/videos/0", "/projects/abc/videos/x1", "/projects/abc/videos/01", "/projectsx", "/login/extra", "/projects/%E0%A4%A"])(
     "%s is not found",
     (path) => {
       expect(matchRoute(path)).toEqual({ page: "not-found" });
@@ -28,6 +30,11 @@ describe("paths", () => {
   it("escapes a slug in a project path", () => {
     expect(projectPath("abc")).toBe("/projects/abc");
     expect(projectPath("a/b")).toBe("/projects/a%2Fb");
+  });
+
+  it("builds a video path under its project", () => {
+    expect(videoPath("alpha", 12)).toBe("/projects/alpha/videos/12");
+    expect(matchRoute(videoPath("a b", 3))).toEqual({ page: "video", slug: "a b", videoId: 3 });
   });
 
   it("remembers where to go after login, encoded", () => {

@@ -9,9 +9,11 @@ export type Route =
   | { page: "login" }
   | { page: "projects" }
   | { page: "project"; slug: string }
+  | { page: "video"; slug: string; videoId: number }
   | { page: "not-found" };
 
 const PROJECT_PATH = /^\/projects\/([^/]+)$/;
+const VIDEO_PATH = /^\/projects\/([^/]+)\/videos\/([1-9][0-9]{0,15})$/;
 
 /** The page for a path. A trailing slash is ignored; anything unknown is "not-found". */
 export function matchRoute(pathname: string): Route {
@@ -19,6 +21,14 @@ export function matchRoute(pathname: string): Route {
   if (path === "/" || path === "") return { page: "home" };
   if (path === "/login") return { page: "login" };
   if (path === "/projects") return { page: "projects" };
+  const video = VIDEO_PATH.exec(path);
+  if (video?.[1] !== undefined && video[2] !== undefined) {
+    try {
+      return { page: "video", slug: decodeURIComponent(video[1]), videoId: Number(video[2]) };
+    } catch {
+      return { page: "not-found" };
+    }
+  }
   const project = PROJECT_PATH.exec(path);
   if (project?.[1] !== undefined) {
     try {
@@ -32,6 +42,10 @@ export function matchRoute(pathname: string): Route {
 
 export function projectPath(slug: string): string {
   return `/projects/${encodeURIComponent(slug)}`;
+}
+
+export function videoPath(slug: string, videoId: number): string {
+  return `${projectPath(slug)}/videos/${videoId}`;
 }
 
 /** The login page, remembering where to go afterwards (not when that is the default page). */

@@ -15,7 +15,13 @@ export type MemberCreate = Schemas["MemberInputRequest"];
 export type Role = Schemas["RoleEnum"];
 export type TaskKind = Schemas["TaskKindEnum"];
 export type Job = Schemas["JobOutput"];
-export type JobState = Schemas["StateEnum"];
+// Enums are read off the fields that carry them: the names of enum components are the schema
+// generator's choice and change when another app adds an enum with the same field name.
+export type JobState = Job["state"];
+export type Video = Schemas["VideoOutput"];
+export type VideoStatus = NonNullable<Video["status"]>;
+export type VideoSource = NonNullable<Video["source"]>;
+export type VideoReceived = Schemas["VideoReceivedOutput"];
 
 export const api = createApiClient();
 
@@ -97,3 +103,20 @@ export async function removeMember(slug: string, username: string): Promise<void
 export function getJob(jobId: string): Promise<Job> {
   return call(api.GET("/api/v1/jobs/{job_id}/", { params: { path: { job_id: jobId } } }));
 }
+
+export function listVideos(slug: string): Promise<Video[]> {
+  return call(api.GET("/api/v1/projects/{slug}/videos/", { params: { path: { slug } } }));
+}
+
+export function getVideo(videoId: number): Promise<Video> {
+  return call(api.GET("/api/v1/videos/{video_id}/", { params: { path: { video_id: videoId } } }));
+}
+
+/** The files of a ready video, for `<video>` and `<img>` (same origin: the session cookie goes along). */
+export const videoUrls = {
+  proxy: (videoId: number) => `/api/v1/videos/${videoId}/proxy/`,
+  poster: (videoId: number) => `/api/v1/videos/${videoId}/poster/`,
+  sprite: (videoId: number) => `/api/v1/videos/${videoId}/sprite/`,
+  frame: (videoId: number, frame: number, format: "jpeg" | "png" = "jpeg") =>
+    `/api/v1/videos/${videoId}/frames/${frame}/${format === "png" ? "?format=png" : ""}`,
+};

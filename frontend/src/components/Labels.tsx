@@ -1,4 +1,4 @@
-import type { Role, TaskKind } from "../api/endpoints";
+import type { Role, TaskKind, VideoSource, VideoStatus } from "../api/endpoints";
 
 export const ROLE_LABELS: Record<Role, string> = {
   owner: "Owner",
@@ -40,6 +40,35 @@ export function RoleBadge({ role, testId }: { role: string | null | undefined; t
   return (
     <span className={`badge badge-${role}`} data-testid={testId}>
       {role}
+    </span>
+  );
+}
+
+export const SOURCE_LABELS: Record<VideoSource, string> = {
+  interview: "TV interview",
+  documentary: "Documentary",
+  movie: "Movie",
+  social_video: "Short social video",
+  lab: "Lab recording",
+  other: "Other",
+};
+
+/** The kinds of recording in the order an upload form offers them. */
+export const SOURCES: readonly VideoSource[] = ["interview", "documentary", "movie", "social_video", "lab", "other"];
+
+export function sourceLabel(source: VideoSource | undefined): string {
+  return source ? SOURCE_LABELS[source] : "—";
+}
+
+/**
+ * A video's status as a badge. Like RoleBadge its text is the API value (`processing`, `ready`,
+ * `failed`), capitalised by CSS, and `data-status` carries it too.
+ */
+export function VideoStatusBadge({ status, testId }: { status: VideoStatus | undefined; testId?: string }) {
+  const value = status ?? "processing";
+  return (
+    <span className={`badge badge-status badge-${value}`} data-testid={testId} data-status={value}>
+      {value}
     </span>
   );
 }

@@ -46,6 +46,7 @@ describe("the project page", () => {
     const { requests } = mockApi({
       "GET /api/v1/auth/session/": () => json(200, owner),
       "GET /api/v1/projects/alpha/": () => json(200, alpha),
+      "GET /api/v1/projects/alpha/videos/": () => json(200, []),
       "GET /api/v1/projects/alpha/members/": () => json(200, members),
       "POST /api/v1/projects/alpha/members/": async (request) => {
         const body = (await request.json()) as { username: string; role: string };
@@ -104,6 +105,7 @@ describe("the project page", () => {
     mockApi({
       "GET /api/v1/auth/session/": () => json(200, { id: 2, username: "cora", is_staff: false }),
       "GET /api/v1/projects/alpha/": () => json(200, { ...alpha, role: "curator" }),
+      "GET /api/v1/projects/alpha/videos/": () => json(200, []),
       "GET /api/v1/projects/alpha/members/": () => json(200, [member("cora", "curator"), member("olga", "owner")]),
     });
     open("/projects/alpha/");
@@ -119,6 +121,7 @@ describe("the project page", () => {
     mockApi({
       "GET /api/v1/auth/session/": () => json(200, owner),
       "GET /api/v1/projects/alpha/": () => json(200, alpha),
+      "GET /api/v1/projects/alpha/videos/": () => json(200, []),
       "GET /api/v1/projects/alpha/members/": () => json(200, [member("olga", "owner")]),
       "PATCH /api/v1/projects/alpha/members/olga/": () =>
         apiError(400, "last_owner", "A project must keep at least one owner.", { role: ["Last owner."] }),

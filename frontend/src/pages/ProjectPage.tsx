@@ -1,22 +1,32 @@
 import { useCallback, useEffect, useState } from "react";
-import { getProject, listMembers, type Project } from "../api/endpoints";
+import { getProject, listMembers, listVideos, type Project } from "../api/endpoints";
 import { ApiError } from "../api/errors";
 import { useUser } from "../auth/AuthContext";
 import { FormAlert } from "../components/Forms";
 import { RoleBadge, taskKindLabel } from "../components/Labels";
 import { Link } from "../components/Link";
 import { navigate } from "../router";
+import { VideosSection, type VideosLoad } from "../video/VideosSection";
 import { MembersSection, type MembersLoad } from "./MembersSection";
 import { NotFound } from "./NotFoundPage";
 
 type Loaded =
   | { state: "loading" }
-  | { state: "ready"; project: Project; members: MembersLoad; version: number }
+  | { state: "ready"; project: Project; members: MembersLoad; videos: VideosLoad; version: number }
   | { state: "not-found" }
   | { state: "error"; message: string };
 
 function canCurate(role: string | null): boolean {
   return role === "owner" || role === "curator";
+}
+
+/** The project's videos, which every member sees. */
+async function loadVideos(project: Project): Promise<VideosLoad> {
+  try {
+    return { videos: await listVideos(project.slug) };
+  } catch (error) {
+    return { error: error instanceof ApiError ? error.detail : "Could not load the videos." };
+  }
 }
 
 /** The member list, for owners and curators only (the API refuses it to annotators). */
@@ -36,14 +46,16 @@ export function ProjectPage({ slug }: { slug: string }) {
   const load = useCallback(
     async (isActive: () => boolean = () => true) => {
       try {
-        // The page appears once, complete: the project and, for those who may see it, its members.
+        // The page appears once, complete: the project, its videos and, for those who may see
+        // it, its members.
         const project = await getProject(slug);
-        const members = await loadMembers(project);
+        const [videos, members] = await Promise.all([loadVideos(project), loadMembers(project)]);
         if (isActive()) {
           setLoaded((previous) => ({
             state: "ready",
             project,
             members,
+            videos,
             version: previous.state === "ready" ? previous.version + 1 : 0,
           }));
         }
@@ -101,7 +113,7 @@ export function ProjectPage({ slug }: { slug: string }) {
     );
   }
 
-  const { project, members, version } = loaded;
+  const { project, members, videos, version } = loaded;
   return (
     <main className="page">
       <nav className="breadcrumbs" aria-label="Breadcrumbs">
@@ -133,6 +145,7 @@ export function ProjectPage({ slug }: { slug: string }) {
           </dd>
         </div>
       </dl>
+      <VideosSection key={`videos-${version}`} slug={project.slug} initial={videos} canUpload={canCurate(project.role)} />
       {members !== null ? (
         <MembersSection
           // A reload (after the caller changed their own role) starts from the fresh list.

@@ -1,0 +1,380 @@
+"""Writes of the annotation protocol: dealing passes, saving segments, submitting, reopening."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.db.models import F, Max
+from django.utils import timezone
+
+from annotation.dealing import (
+    CooccurrenceStats,
+    DealingError,
+    cooccurrence,
+    cooccurrence_stats,
+    deal,
+    redeal,
+)
+from annotation.models import Assignment, PassEvent, PassStatus, Segment, SegmentChange
+from core.errors import Conflict, PermissionDenied, SpotlabError
+from core.label_schema import validate_schema
+from core.models import Membership, Project, Role
+from core.services import membership_remove, membership_set
+from videos.models import Video, VideoStatus
+
+#: The most active time one activity report may add (the client reports every ~30 s).
+MAX_ACTIVITY_REPORT_S = 120.0
+
+
+@dataclass(frozen=True)
+class DealReport:
+    created: int
+    load: dict[str, int]
+    cooccurrence: CooccurrenceStats
+
+
+def _pool(project: Project, usernames: Sequence[str] | None) -> list[str]:
+    annotators = list(
+        Membership.objects.filter(project=project, role=Role.ANNOTATOR)
+        .order_by("user__username")
+        .values_list("user__username", flat=True)
+    )
+    if usernames is None:
+        return annotators
+    unknown = sorted(set(usernames) - set(annotators))
+    if unknown:
+        raise SpotlabError(
+            f"Not annotators of this project: {', '.join(unknown)}.",
+            fields={"annotators": f"Not annotators of this project: {', '.join(unknown)}."},
+        )
+    return sorted(set(usernames))
+
+
+def _existing(project: Project) -> dict[int, set[str]]:
+    existing: dict[int, set[str]] = {}
+    for video_id, username in Assignment.objects.filter(video__project=project).values_list(
+        "video_id", "annotator__username"
+    ):
+        existing.setdefault(video_id, set()).add(username)
+    return existing
+
+
+def _create_passes(project: Project, pairs: Sequence[tuple[int, str]]) -> int:
+    users = {
+        user.username: user
+        for user in get_user_model().objects.filter(username__in={name for _, name in pairs})
+    }
+    next_index = dict(
+        Assignment.objects.filter(video__project=project)
+        .values("video_id")
+        .annotate(last=Max("pass_index"))
+        .values_list("video_id", "last")
+    )
+    rows = []
+    for video_id, username in pairs:
+        next_index[video_id] = next_index.get(video_id, 0) + 1
+        rows.append(
+            Assignment(
+                video_id=video_id, annotator=users[username], pass_index=next_index[video_id]
+            )
+        )
+    Assignment.objects.bulk_create(rows)
+    return len(rows)
+
+
+@transaction.atomic
+def assignments_deal(
+    *,
+    project: Project,
+    by: AbstractBaseUser,
+    annotators: Sequence[str] | None = None,
+    seed: int = 0,
+) -> DealReport:
+    """Give every ready video of the project its passes, balanced and blind.
+
+    Each video gets ``passes_per_item`` passes from as many different annotators; load differs
+    by at most one pass; pairs of annotators co-occur as evenly as possible. Dealing again only
+    adds what is missing.
+    """
+    # One dealer at a time per project: the counts below decide who gets what.
+    Project.objects.select_for_update().filter(pk=project.pk).first()
+    pool = _pool(project, annotators)
+    if not pool:
+        raise SpotlabError("The project has no annotators to deal passes to.", code="no_pool")
+    videos = list(
+        Video.objects.filter(project=project, status=VideoStatus.READY)
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+    existing = _existing(project)
+    try:
+        result = deal(
+            items=videos,
+            annotators=pool,
+            passes_per_item=project.passes_per_item,
+            existing=existing,
+            seed=seed,
+        )
+    except DealingError as exc:
+        raise SpotlabError(str(exc), code="pool_too_small") from exc
+    created = _create_passes(project, result.assignments)
+    pairs = [(item, name) for item, names in _existing(project).items() for name in names]
+    _, matrix = cooccurrence(pairs, pool)
+    return DealReport(
+        created=created, load=dict(result.load), cooccurrence=cooccurrence_stats(matrix)
+    )
+
+
+@transaction.atomic
+def member_role_change(
+    *, project: Project, username: str, role: str, by: AbstractBaseUser
+) -> Membership:
+    """Give a member another role (owners only); an annotator who becomes a curator or owner
+    leaves the pool and their open passes are dealt to the others."""
+    if role == Role.ANNOTATOR:
+        return membership_set(project=project, username=username, role=role, by=by)
+    annotator_leave(project=project, username=username, by=by, new_role=role)
+    return Membership.objects.select_related("user").get(project=project, user__username=username)
+
+
+@transaction.atomic
+def annotator_leave(
+    *, project: Project, username: str, by: AbstractBaseUser, new_role: str | None
+) -> None:
+    """Take ``username`` out of the annotator pool (removed, or given another role) and deal
+    their open passes to the others. Submitted passes stay theirs."""
+    _require_owner(project, by)
+    membership = Membership.objects.filter(project=project, user__username=username).first()
+    if membership is not None and membership.role == Role.ANNOTATOR:
+        open_passes = Assignment.objects.filter(
+            video__project=project, annotator__username=username, status=PassStatus.OPEN
+        )
+        open_items = list(open_passes.values_list("video_id", flat=True))
+        if open_items:
+            if Segment.objects.filter(assignment__in=open_passes).exists():
+                raise SpotlabError(
+                    f"{username} has started passes with segments; a curator must submit or "
+                    "clear them before the annotator leaves the pool.",
+                    code="passes_in_progress",
+                )
+            open_passes.delete()
+            pool = [name for name in _pool(project, None) if name != username]
+            try:
+                result = redeal(
+                    removed=username,
+                    open_items=open_items,
+                    annotators=pool,
+                    existing=_existing(project),
+                )
+            except DealingError as exc:
+                raise SpotlabError(str(exc), code="pool_too_small") from exc
+            _create_passes(project, result.assignments)
+    if new_role is None:
+        membership_remove(project=project, username=username, by=by)
+    else:
+        membership_set(project=project, username=username, role=new_role, by=by)
+
+
+def _require_owner(project: Project, by: AbstractBaseUser) -> None:
+    role = Membership.objects.filter(project=project, user_id=by.pk).values_list("role", flat=True)
+    if not role or role[0] != Role.OWNER:
+        raise PermissionDenied("Only an owner of the project may do this.")
+
+
+# -- segments -------------------------------------------------------------------------------
+
+
+def _validate_segments(
+    assignment: Assignment, segments: Sequence[dict[str, Any]]
+) -> dict[str, list[str]]:
+    """Field errors (``segments.<i>.<field>``) of a pass's segments against its video and
+    its project's label schema."""
+    video = assignment.video
+    schema = validate_schema(video.project.label_schema)
+    n_frames = video.n_frames or 0
+    types = {t["name"] for t in schema.get("expression_types", [])}
+    emotions = {e["name"] for e in schema.get("emotions", [])}
+    action_units = set(schema.get("action_units", []))
+    errors: dict[str, list[str]] = {}
+    seen: set[str] = set()
+
+    def error(index: int, field: str, message: str) -> None:
+        errors.setdefault(f"segments.{index}.{field}", []).append(message)
+
+    for index, segment in enumerate(segments):
+        onset, offset, apex = segment["onset"], segment["offset"], segment.get("apex")
+        last = n_frames - 1
+        if segment["client_id"] in seen:
+            error(index, "client_id", "Two segments share this client_id.")
+        seen.add(segment["client_id"])
+        if onset > last:
+            error(index, "onset", f"Frame {onset} is past the video's last frame ({last}).")
+        if offset > last:
+            error(index, "offset", f"Frame {offset} is past the video's last frame ({last}).")
+        if offset < onset:
+            error(index, "offset", f"The offset ({offset}) is before the onset ({onset}).")
+        if apex is not None:
+            if not schema.get("apex", True):
+                error(index, "apex", "This project does not mark an apex.")
+            elif not onset <= apex <= offset:
+                error(index, "apex", f"The apex ({apex}) must lie in [{onset}, {offset}].")
+        if segment["type"] not in types:
+            error(index, "type", f"'{segment['type']}' is not one of {', '.join(sorted(types))}.")
+        if segment.get("emotion") and segment["emotion"] not in emotions:
+            error(index, "emotion", f"'{segment['emotion']}' is not an emotion of this project.")
+        for unit in segment.get("aus", []):
+            code = unit.rstrip("ABCDE") if schema.get("au_intensity") else unit
+            if code not in action_units:
+                error(index, "aus", f"'{unit}' is not an action unit of this project.")
+    return errors
+
+
+def _require_own_open_pass(assignment: Assignment, by: AbstractBaseUser) -> None:
+    if assignment.annotator_id != by.pk:
+        raise PermissionDenied("Only the pass's annotator may change its segments.")
+    if assignment.status == PassStatus.SUBMITTED:
+        raise SpotlabError(
+            "The pass is submitted and locked; a curator can reopen it.",
+            code="pass_submitted",
+            status=409,
+        )
+
+
+@transaction.atomic
+def segments_replace(
+    *,
+    assignment: Assignment,
+    by: AbstractBaseUser,
+    revision: int,
+    segments: Sequence[dict[str, Any]],
+) -> Assignment:
+    """Replace the pass's segments if ``revision`` is the pass's current one.
+
+    A stale revision is a 409 and nothing changes (the client keeps its edits and can merge).
+    Every created, changed or deleted segment is written to the audit trail.
+    """
+    assignment = (
+        Assignment.objects.select_for_update()
+        .select_related("video", "video__project")
+        .get(pk=assignment.pk)
+    )
+    _require_own_open_pass(assignment, by)
+    if revision != assignment.revision:
+        raise Conflict(
+            f"The pass changed since revision {revision} (it is at revision "
+            f"{assignment.revision}); reload it to merge your edits.",
+            code="stale_revision",
+        )
+    errors = _validate_segments(assignment, segments)
+    if errors:
+        first = next(iter(errors.items()))
+        raise SpotlabError(f"{first[0]}: {first[1][0]}", fields=errors)
+    new_revision = assignment.revision + 1
+    stored = {segment.client_id: segment for segment in assignment.segments.all()}
+    wanted = {segment["client_id"]: segment for segment in segments}
+    changes: list[SegmentChange] = []
+    for client_id, segment in stored.items():
+        if client_id not in wanted:
+            changes.append(
+                SegmentChange(
+                    assignment=assignment,
+                    client_id=client_id,
+                    action=SegmentChange.Action.DELETED,
+                    before=segment.as_dict(),
+                    revision=new_revision,
+                    by_id=by.pk,
+                )
+            )
+            segment.delete()
+    for client_id, fields in wanted.items():
+        values = {
+            "onset": fields["onset"],
+            "apex": fields.get("apex"),
+            "offset": fields["offset"],
+            "type": fields["type"],
+            "emotion": fields.get("emotion") or "",
+            "aus": sorted(set(fields.get("aus") or [])),
+            "note": fields.get("note") or "",
+        }
+        current = stored.get(client_id)
+        if current is None:
+            created = Segment.objects.create(assignment=assignment, client_id=client_id, **values)
+            changes.append(
+                SegmentChange(
+                    assignment=assignment,
+                    client_id=client_id,
+                    action=SegmentChange.Action.CREATED,
+                    after=created.as_dict(),
+                    revision=new_revision,
+                    by_id=by.pk,
+                )
+            )
+            continue
+        before = current.as_dict()
+        for key, value in values.items():
+            setattr(current, key, value)
+        after = current.as_dict()
+        if after != before:
+            current.save()
+            changes.append(
+                SegmentChange(
+                    assignment=assignment,
+                    client_id=client_id,
+                    action=SegmentChange.Action.UPDATED,
+                    before=before,
+                    after=after,
+                    revision=new_revision,
+                    by_id=by.pk,
+                )
+            )
+    SegmentChange.objects.bulk_create(changes)
+    assignment.revision = new_revision
+    assignment.save(update_fields=["revision", "updated_at"])
+    return assignment
+
+
+@transaction.atomic
+def assignment_submit(*, assignment: Assignment, by: AbstractBaseUser) -> Assignment:
+    """Lock the pass; its segments are final unless a curator reopens it."""
+    assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
+    _require_own_open_pass(assignment, by)
+    assignment.status = PassStatus.SUBMITTED
+    assignment.submitted_at = timezone.now()
+    assignment.save(update_fields=["status", "submitted_at", "updated_at"])
+    PassEvent.objects.create(assignment=assignment, kind=PassEvent.Kind.SUBMITTED, by_id=by.pk)
+    return assignment
+
+
+@transaction.atomic
+def assignment_reopen(*, assignment: Assignment, by: AbstractBaseUser, reason: str) -> Assignment:
+    """A curator reopens a submitted pass, saying why; the annotator can edit it again."""
+    assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
+    if assignment.status != PassStatus.SUBMITTED:
+        raise SpotlabError("Only a submitted pass can be reopened.", code="not_submitted")
+    if not reason.strip():
+        raise SpotlabError("Say why the pass is reopened.", fields={"reason": "Required."})
+    assignment.status = PassStatus.OPEN
+    assignment.reopened_reason = reason.strip()
+    assignment.save(update_fields=["status", "reopened_reason", "updated_at"])
+    PassEvent.objects.create(
+        assignment=assignment, kind=PassEvent.Kind.REOPENED, reason=reason.strip(), by_id=by.pk
+    )
+    return assignment
+
+
+def activity_record(*, assignment: Assignment, by: AbstractBaseUser, seconds: float) -> float:
+    """Add the annotator's active time on the pass (reported by the client while it is in
+    focus and in use); each report counts at most ``MAX_ACTIVITY_REPORT_S``."""
+    if assignment.annotator_id != by.pk:
+        raise PermissionDenied("Only the pass's annotator reports time on it.")
+    seconds = min(max(float(seconds), 0.0), MAX_ACTIVITY_REPORT_S)
+    Assignment.objects.filter(pk=assignment.pk).update(
+        time_spent_s=F("time_spent_s") + seconds, last_activity_at=timezone.now()
+    )
+    assignment.refresh_from_db(fields=["time_spent_s", "last_activity_at"])
+    return assignment.time_spent_s
