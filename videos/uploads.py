@@ -21,9 +21,17 @@ def max_upload_bytes() -> int:
     return int(settings.SPOTLAB_MAX_UPLOAD_BYTES)
 
 
+def human_size(size: int) -> str:
+    """``4 GiB``, ``1.5 MiB``, ``900 KiB``, ``12 bytes``."""
+    for unit, scale in (("GiB", 1024**3), ("MiB", 1024**2), ("KiB", 1024)):
+        if size >= scale:
+            return f"{size / scale:.1f}".removesuffix(".0") + f" {unit}"
+    return f"{size} bytes"
+
+
 def too_large(limit: int) -> UploadTooLarge:
     return UploadTooLarge(
-        f"The file is larger than the upload limit of {limit / 1024**2:.0f} MiB.",
+        f"The file is larger than the upload limit of {human_size(limit)}.",
         fields={"file": "Too large."},
     )
 

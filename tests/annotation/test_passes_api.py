@@ -247,3 +247,27 @@ def test_removing_an_annotator_redeals_their_open_passes(people, dealt) -> None:
         == 403
     )
     assert SegmentChange.objects.count() == 0
+
+
+def test_assign_command_deals_and_reports(people, project, capsys) -> None:
+    from django.core.management import CommandError, call_command
+
+    for index in range(2, 5):
+        Membership.objects.create(
+            project=project, user=make_user(f"annotator{index}"), role=Role.ANNOTATOR
+        )
+    project.passes_per_item = 3
+    project.save()
+    videos = [ready_video(project, f"v{index}.mp4") for index in range(8)]
+    call_command("assign", "--project", "alpha")
+    out = capsys.readouterr().out
+    assert "24 new passes dealt in 'alpha'." in out
+    assert "load: annotator 6, annotator2 6, annotator3 6, annotator4 6" in out
+    for video in videos:
+        assert Assignment.objects.filter(video=video).values("annotator").distinct().count() == 3
+    call_command("assign", "--project", "alpha")
+    assert "0 new passes dealt" in capsys.readouterr().out
+    with pytest.raises(CommandError, match="'annotator' is not an owner or curator"):
+        call_command("assign", "--project", "alpha", "--as", "annotator")
+    with pytest.raises(CommandError, match="Not annotators of this project: ghost"):
+        call_command("assign", "--project", "alpha", "--annotators", "ghost")

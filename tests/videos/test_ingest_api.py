@@ -28,6 +28,7 @@ from tests.media_factory import (
 )
 from videos.frames import stored_probe
 from videos.models import Video
+from videos.uploads import human_size
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
 
@@ -240,6 +241,17 @@ def test_upload_beyond_the_limit_is_413_and_stores_nothing(people, project, medi
         )
     assert response.status_code == 413
     assert response.json()["code"] == "too_large"
+    limit = human_size(path.stat().st_size - 1)
+    assert response.json()["detail"] == f"The file is larger than the upload limit of {limit}."
+
+
+def test_human_size() -> None:
+    assert [human_size(n) for n in (12, 2048, 1536 * 1024, 4 * 1024**3)] == [
+        "12 bytes",
+        "2 KiB",
+        "1.5 MiB",
+        "4 GiB",
+    ]
     assert Video.objects.count() == 0
 
 
