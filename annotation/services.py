@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from celery import current_app
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
@@ -347,7 +348,16 @@ def assignment_submit(*, assignment: Assignment, by: AbstractBaseUser) -> Assign
     assignment.submitted_at = timezone.now()
     assignment.save(update_fields=["status", "submitted_at", "updated_at"])
     PassEvent.objects.create(assignment=assignment, kind=PassEvent.Kind.SUBMITTED, by_id=by.pk)
+    _refresh_agreement_after_commit(assignment.video_id)
     return assignment
+
+
+def _refresh_agreement_after_commit(video_id: int) -> None:
+    """Ask curation to recompute the video's agreement once this transaction commits. Sent by
+    task name: curation builds on annotation, never the other way round."""
+    transaction.on_commit(
+        lambda: current_app.send_task("curation.tasks.video_agreement_refresh", args=[video_id])
+    )
 
 
 @transaction.atomic
@@ -364,6 +374,7 @@ def assignment_reopen(*, assignment: Assignment, by: AbstractBaseUser, reason: s
     PassEvent.objects.create(
         assignment=assignment, kind=PassEvent.Kind.REOPENED, reason=reason.strip(), by_id=by.pk
     )
+    _refresh_agreement_after_commit(assignment.video_id)
     return assignment
 
 

@@ -8,6 +8,7 @@ api_v1 = [
     path("", include("core.api.urls")),
     path("", include("videos.api.urls")),
     path("", include("annotation.api.urls")),
+    path("", include("curation.api.urls")),
 ]
 
 urlpatterns = [
