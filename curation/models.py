@@ -28,3 +28,65 @@ class VideoAgreement(models.Model):
 
     def __str__(self) -> str:
         return f"agreement of video {self.video_id} ({self.n_passes} passes)"
+
+
+class ConsensusMethod(models.TextChoices):
+    MEDIAN = "median", "Median of the members' boundaries"
+    MEAN = "mean", "Mean"
+    TRIMMED_MEAN = "trimmed_mean", "Trimmed mean"
+
+
+class ConsensusVersion(models.Model):
+    """One build of a project's consensus. Versions are never changed: a rebuild or a
+    curator's edit makes a new one, and the passes themselves are never overwritten."""
+
+    project = models.ForeignKey(
+        "core.Project", on_delete=models.CASCADE, related_name="consensus_versions"
+    )
+    number = models.PositiveIntegerField()
+    method = models.CharField(max_length=16, choices=ConsensusMethod.choices)
+    min_support = models.PositiveSmallIntegerField(null=True, blank=True)
+    iou_threshold = models.FloatField(default=0.5)
+    created_by = models.ForeignKey(
+        "auth.User", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["project_id", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "number"], name="consensus_version_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"consensus v{self.number} of {self.project_id}"
+
+
+class ConsensusSegment(models.Model):
+    """A fused expression: boundaries from its member segments, labels by vote, its spread."""
+
+    version = models.ForeignKey(ConsensusVersion, on_delete=models.CASCADE, related_name="segments")
+    video = models.ForeignKey(Video, on_delete=models.CASCADE, related_name="consensus_segments")
+    onset = models.PositiveIntegerField()
+    apex = models.PositiveIntegerField(null=True, blank=True)
+    offset = models.PositiveIntegerField()
+    type = models.CharField(max_length=32, blank=True)
+    emotion = models.CharField(max_length=32, blank=True)
+    aus = models.JSONField(default=list, blank=True)
+    support = models.PositiveSmallIntegerField()
+    n_passes = models.PositiveSmallIntegerField()
+    needs_curator = models.BooleanField(default=False)
+    reasons = models.JSONField(default=list, blank=True)
+    member_segment_ids = models.JSONField(default=list)
+    spread = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["version_id", "video_id", "onset", "offset"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(onset__lte=models.F("offset")), name="consensus_onset_le_offset"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"[{self.onset}, {self.offset}] {self.type}"

@@ -6,15 +6,18 @@ import hashlib
 import json
 from typing import Any
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 from annotation.models import Assignment, PassStatus, Segment
+from core.models import Project
 from curation.agreement import video_agreement
-from curation.models import VideoAgreement
+from curation.consensus import fuse
+from curation.models import ConsensusMethod, ConsensusSegment, ConsensusVersion, VideoAgreement
 from curation.serialize import to_jsonable
 from curation.types import Pass
 from curation.types import Segment as PureSegment
-from videos.models import Video
+from videos.models import Video, VideoStatus
 
 #: Agreement needs at least two passes to compare.
 MIN_PASSES = 2
@@ -92,3 +95,62 @@ def video_agreement_refresh(*, video_id: int) -> VideoAgreement | None:
             },
         )
     return agreement
+
+
+@transaction.atomic
+def consensus_build(
+    *,
+    project: Project,
+    by: AbstractBaseUser,
+    method: str = ConsensusMethod.MEDIAN,
+    min_support: int | None = None,
+) -> ConsensusVersion:
+    """A new consensus version over every video with at least two submitted passes.
+
+    Clusters supported by ``min_support`` passes (default: a majority) become consensus
+    segments; boundaries by ``method``; type, emotion and AUs by vote, ties flagged for a
+    curator. Earlier versions stay as they were.
+    """
+    # Version numbers are decided under the project's row lock.
+    Project.objects.select_for_update().filter(pk=project.pk).first()
+    last = ConsensusVersion.objects.filter(project=project).order_by("-number").first()
+    version = ConsensusVersion.objects.create(
+        project=project,
+        number=(last.number + 1) if last else 1,
+        method=method,
+        min_support=min_support,
+        created_by_id=by.pk,
+    )
+    rows: list[ConsensusSegment] = []
+    for video in Video.objects.filter(project=project, status=VideoStatus.READY).order_by("id"):
+        passes = submitted_passes(video)
+        if len(passes) < MIN_PASSES:
+            continue
+        if min_support is not None and min_support > len(passes):
+            continue
+        for fused in fuse(passes, min_support=min_support, method=method):  # type: ignore[arg-type]
+            rows.append(
+                ConsensusSegment(
+                    version=version,
+                    video=video,
+                    onset=fused.onset,
+                    apex=fused.apex,
+                    offset=fused.offset,
+                    type=fused.type or "",
+                    emotion=fused.emotion or "",
+                    aus=sorted(fused.aus),
+                    support=fused.support,
+                    n_passes=fused.n_passes,
+                    needs_curator=fused.needs_curator,
+                    reasons=list(fused.reasons),
+                    member_segment_ids=[member.segment.segment_id for member in fused.members],
+                    spread={
+                        "onset_std": fused.onset_std,
+                        "offset_std": fused.offset_std,
+                        "onset_range": fused.onset_range,
+                        "offset_range": fused.offset_range,
+                    },
+                )
+            )
+    ConsensusSegment.objects.bulk_create(rows)
+    return version

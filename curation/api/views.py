@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from annotation.selectors import curating_project_access
+from core.api.auth import request_user
 from core.api.exceptions import ErrorSerializer
 from core.errors import NotFound
 from core.selectors import role_can_curate
-from curation.models import VideoAgreement
+from curation import services
+from curation.models import ConsensusMethod, ConsensusSegment, ConsensusVersion, VideoAgreement
 from videos.selectors import video_access
 
 ERRORS: dict[int, Any] = {401: ErrorSerializer, 404: ErrorSerializer}
@@ -84,5 +87,84 @@ class ProjectAgreementView(APIView):
                 "videos": videos,
                 "mean_frame_alpha": sum(alphas) / len(alphas) if alphas else None,
                 "mean_pairwise_f1": sum(f1s) / len(f1s) if f1s else None,
+            }
+        )
+
+
+class ConsensusBuildInput(serializers.Serializer):
+    method = serializers.ChoiceField(
+        choices=ConsensusMethod.choices, default=ConsensusMethod.MEDIAN
+    )
+    min_support = serializers.IntegerField(
+        min_value=1, required=False, allow_null=True, default=None
+    )
+
+
+class ConsensusSegmentOutput(serializers.ModelSerializer[ConsensusSegment]):
+    class Meta:
+        model = ConsensusSegment
+        fields = [
+            "id", "onset", "apex", "offset", "type", "emotion", "aus", "support", "n_passes",
+            "needs_curator", "reasons", "member_segment_ids", "spread",
+        ]  # fmt: skip
+
+
+class ProjectConsensusView(APIView):
+    @extend_schema(
+        operation_id="projects_consensus_build",
+        request=ConsensusBuildInput,
+        responses={201: dict, **ERRORS},
+        description=(
+            "Build a new consensus version from the submitted passes of every video: clusters "
+            "with support >= min_support (default: a majority of the passes), boundaries by "
+            "the method, labels by vote with ties flagged for a curator."
+        ),
+    )
+    def post(self, request: Request, slug: str) -> Response:
+        project, _ = curating_project_access(slug=slug, user=request.user)
+        data = ConsensusBuildInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        version = services.consensus_build(
+            project=project, by=request_user(request), **data.validated_data
+        )
+        segments = version.segments.all()
+        return Response(
+            {
+                "version": version.number,
+                "method": version.method,
+                "segments": segments.count(),
+                "videos": segments.values("video").distinct().count(),
+                "needs_curator": segments.filter(needs_curator=True).count(),
+            },
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class VideoConsensusView(APIView):
+    @extend_schema(
+        operation_id="videos_consensus",
+        parameters=[OpenApiParameter("version", int, description="default: the latest")],
+        responses={200: dict, **ERRORS},
+    )
+    def get(self, request: Request, video_id: int) -> Response:
+        video, membership = video_access(video_id=video_id, user=request.user)
+        if not role_can_curate(membership.role):
+            raise NotFound("No such video.")
+        versions = ConsensusVersion.objects.filter(project=video.project)
+        wanted = request.query_params.get("version")
+        version = (
+            versions.filter(number=int(wanted)).first()
+            if wanted and wanted.isdigit()
+            else versions.order_by("-number").first()
+        )
+        if version is None:
+            raise NotFound("No consensus has been built for this project yet.")
+        segments = version.segments.filter(video=video)
+        return Response(
+            {
+                "video": video.pk,
+                "version": version.number,
+                "method": version.method,
+                "segments": ConsensusSegmentOutput(segments, many=True).data,
             }
         )

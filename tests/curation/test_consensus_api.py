@@ -1,0 +1,90 @@
+"""Consensus versions built from submitted passes, read by curators only."""
+
+from __future__ import annotations
+
+import pytest
+
+from annotation.models import Assignment, PassStatus, Segment
+from curation.models import ConsensusSegment, ConsensusVersion
+from tests.conftest import api_client, make_user
+from videos.models import Video, VideoStatus
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def three_passes(people, project) -> Video:
+    video = Video.objects.create(
+        project=project, sha256="c" * 64, status=VideoStatus.READY,
+        n_frames=300, fps_num=30, fps_den=1,
+    )  # fmt: skip
+    spans = [
+        [(10, 20, "macro", "happy"), (200, 210, "micro", "")],
+        [(12, 22, "macro", "sad"), (100, 104, "micro", "")],
+        [(11, 24, "micro", "")],
+    ]
+    for index, (user, segments) in enumerate(
+        zip([people["annotator"], make_user("b"), make_user("c")], spans, strict=True)
+    ):
+        passage = Assignment.objects.create(
+            video=video, annotator=user, pass_index=index + 1, status=PassStatus.SUBMITTED
+        )
+        for number, (onset, offset, kind, emotion) in enumerate(segments):
+            Segment.objects.create(
+                assignment=passage, client_id=f"s{number}", onset=onset, offset=offset,
+                type=kind, emotion=emotion,
+            )  # fmt: skip
+    return video
+
+
+def test_consensus_by_median_and_majority(people, three_passes) -> None:
+    curator = api_client(people["curator"])
+    built = curator.post("/api/v1/projects/alpha/consensus/", {})
+    assert built.status_code == 201
+    assert built.json() == {
+        "version": 1, "method": "median", "segments": 1, "videos": 1, "needs_curator": 1,
+    }  # fmt: skip
+    body = curator.get(f"/api/v1/videos/{three_passes.pk}/consensus/").json()
+    assert body["version"] == 1
+    [fused] = body["segments"]
+    # Onsets 10, 12, 11 -> 11; offsets 20, 22, 24 -> 22; type macro 2 of 3; emotion happy vs
+    # sad 1-1 (the third pass has none): a tie for a curator.
+    assert (fused["onset"], fused["offset"], fused["type"]) == (11, 22, "macro")
+    assert (fused["support"], fused["n_passes"]) == (3, 3)
+    assert fused["emotion"] == ""
+    assert fused["needs_curator"] is True
+    assert len(fused["member_segment_ids"]) == 3
+    assert set(fused["member_segment_ids"]) == set(
+        Segment.objects.filter(onset__lt=50).values_list("pk", flat=True)
+    )
+    assert fused["spread"]["onset_range"] == 2
+    assert fused["spread"]["offset_range"] == 4
+
+
+def test_versions_are_kept_and_params_respected(people, three_passes) -> None:
+    owner = api_client(people["owner"])
+    owner.post("/api/v1/projects/alpha/consensus/", {})
+    again = owner.post("/api/v1/projects/alpha/consensus/", {"method": "mean", "min_support": 1})
+    assert again.json()["version"] == 2
+    assert again.json()["segments"] == 3
+    assert ConsensusVersion.objects.count() == 2
+    assert ConsensusSegment.objects.filter(version__number=1).count() == 1
+    first = owner.get(f"/api/v1/videos/{three_passes.pk}/consensus/?version=1").json()
+    assert len(first["segments"]) == 1
+    latest = owner.get(f"/api/v1/videos/{three_passes.pk}/consensus/").json()
+    assert latest["method"] == "mean"
+    # Mean of 10, 12, 11 is 11; of 20, 22, 24 is 22.
+    assert (latest["segments"][0]["onset"], latest["segments"][0]["offset"]) == (11, 22)
+
+
+def test_consensus_is_curators_only(people, three_passes) -> None:
+    annotator = api_client(people["annotator"])
+    assert annotator.post("/api/v1/projects/alpha/consensus/", {}).status_code == 404
+    api_client(people["curator"]).post("/api/v1/projects/alpha/consensus/", {})
+    assert annotator.get(f"/api/v1/videos/{three_passes.pk}/consensus/").status_code == 404
+    assert (
+        api_client(people["outsider"])
+        .get(f"/api/v1/videos/{three_passes.pk}/consensus/")
+        .status_code
+        == 404
+    )
