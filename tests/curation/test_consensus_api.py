@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from annotation.models import Assignment, PassStatus, Segment
-from curation.models import ConsensusSegment, ConsensusVersion
+from curation.models import ConsensusSegment, ConsensusVersion, VideoAgreement
 from tests.conftest import api_client, make_user
 from videos.models import Video, VideoStatus
 
@@ -88,3 +88,32 @@ def test_consensus_is_curators_only(people, three_passes) -> None:
         .status_code
         == 404
     )
+
+
+def test_agreement_and_consensus_commands(people, three_passes, capsys) -> None:
+    from django.core.management import CommandError, call_command
+
+    call_command("agreement", "--project", "alpha")
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "video\tpasses\tframe alpha\tmean pairwise F1"
+    video, passes, alpha, f1 = lines[1].split("\t")
+    assert (int(video), int(passes)) == (three_passes.pk, 3)
+    stored = VideoAgreement.objects.get(video=three_passes)
+    assert stored.frame_alpha is not None
+    assert stored.mean_pairwise_f1 is not None
+    assert alpha == f"{stored.frame_alpha:.4f}"
+    assert f1 == f"{stored.mean_pairwise_f1:.4f}"
+    # Only the first expression matches across passes (IoU 9/13, 10/15, 11/14 >= 0.5):
+    # passes 1 and 2 have one unmatched segment each, F1 = 2/(2+1+1) = 1/2; pass 3 has one
+    # segment, F1 = 2/(2+1) = 2/3 against each of the others. The mean is 11/18.
+    assert stored.mean_pairwise_f1 == pytest.approx((1 / 2 + 2 / 3 + 2 / 3) / 3)
+    call_command("consensus", "--project", "alpha", "--method", "trimmed_mean")
+    assert capsys.readouterr().out.strip() == (
+        "consensus v1 of 'alpha': 1 segments in 1 videos, 1 flagged for a curator"
+    )
+    with pytest.raises(CommandError, match="no project 'nope'"):
+        call_command("agreement", "--project", "nope")
+    with pytest.raises(CommandError, match="no ready videos"):
+        call_command("agreement", "--project", "alpha", "--video", "999")
+    with pytest.raises(CommandError, match="at least 1"):
+        call_command("consensus", "--project", "alpha", "--min-support", "0")
