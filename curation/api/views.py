@@ -17,6 +17,7 @@ from core.errors import NotFound
 from core.selectors import role_can_curate
 from curation import services
 from curation.models import ConsensusMethod, ConsensusSegment, ConsensusVersion, VideoAgreement
+from curation.selectors import annotator_summary
 from videos.selectors import video_access
 
 ERRORS: dict[int, Any] = {401: ErrorSerializer, 404: ErrorSerializer}
@@ -61,7 +62,10 @@ class ProjectAgreementView(APIView):
     @extend_schema(
         operation_id="projects_agreement",
         responses={200: dict, **ERRORS},
-        description="Per-video headline figures, lowest frame-label alpha first.",
+        description=(
+            "Per-video headline figures, lowest frame-label alpha first (the queue of videos "
+            "to look at), and per-annotator figures pooled over the project."
+        ),
     )
     def get(self, request: Request, slug: str) -> Response:
         project, _ = curating_project_access(slug=slug, user=request.user)
@@ -85,6 +89,7 @@ class ProjectAgreementView(APIView):
         return Response(
             {
                 "videos": videos,
+                "annotators": annotator_summary(project=project),
                 "mean_frame_alpha": sum(alphas) / len(alphas) if alphas else None,
                 "mean_pairwise_f1": sum(f1s) / len(f1s) if f1s else None,
             }

@@ -117,3 +117,22 @@ def test_agreement_and_consensus_commands(people, three_passes, capsys) -> None:
         call_command("agreement", "--project", "alpha", "--video", "999")
     with pytest.raises(CommandError, match="at least 1"):
         call_command("consensus", "--project", "alpha", "--min-support", "0")
+
+
+def test_project_agreement_per_annotator(people, three_passes) -> None:
+    from django.core.management import call_command
+
+    call_command("agreement", "--project", "alpha")
+    body = api_client(people["curator"]).get("/api/v1/projects/alpha/agreement/").json()
+    rows = {row["annotator"]: row for row in body["annotators"]}
+    assert sorted(rows) == ["annotator", "b", "c"]
+    # Pass 1 ("annotator") against passes 2 and 3: 2 hits; its second segment is unmatched
+    # twice and pass 2's second segment once: F1 = 2*2 / (2*2 + 2 + 1) = 4/7.
+    assert rows["annotator"]["pairwise_f1"] == pytest.approx(4 / 7)
+    # Pass 3 has one segment, matched by both others, whose second segments are unmatched.
+    assert rows["c"]["pairwise_f1"] == pytest.approx(2 * 2 / (2 * 2 + 0 + 2))
+    assert (rows["annotator"]["passes"], rows["annotator"]["submitted"]) == (1, 1)
+    # The consensus onset is 11 and offset 22: pass 1 marks 10-20 (1 early, 2 early).
+    assert rows["annotator"]["median_onset_bias_frames"] == -1
+    assert rows["annotator"]["median_offset_bias_frames"] == -2
+    assert rows["c"]["median_offset_bias_frames"] == 2
