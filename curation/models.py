@@ -47,6 +47,10 @@ class ConsensusVersion(models.Model):
     method = models.CharField(max_length=16, choices=ConsensusMethod.choices)
     min_support = models.PositiveSmallIntegerField(null=True, blank=True)
     iou_threshold = models.FloatField(default=0.5)
+    based_on = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.CharField(max_length=500, blank=True)
     created_by = models.ForeignKey(
         "auth.User", null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -79,6 +83,9 @@ class ConsensusSegment(models.Model):
     reasons = models.JSONField(default=list, blank=True)
     member_segment_ids = models.JSONField(default=list)
     spread = models.JSONField(default=dict)
+    adjudicated_by = models.ForeignKey(
+        "auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["version_id", "video_id", "onset", "offset"]

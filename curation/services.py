@@ -10,6 +10,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 from annotation.models import Assignment, PassStatus, Segment
+from core.errors import Conflict, SpotlabError
+from core.label_schema import validate_schema
 from core.models import Project
 from curation.agreement import video_agreement
 from curation.consensus import fuse
@@ -112,11 +114,10 @@ def consensus_build(
     curator. Earlier versions stay as they were.
     """
     # Version numbers are decided under the project's row lock.
-    Project.objects.select_for_update().filter(pk=project.pk).first()
-    last = ConsensusVersion.objects.filter(project=project).order_by("-number").first()
+    _, number = _next_version(project)
     version = ConsensusVersion.objects.create(
         project=project,
-        number=(last.number + 1) if last else 1,
+        number=number,
         method=method,
         min_support=min_support,
         created_by_id=by.pk,
@@ -153,4 +154,86 @@ def consensus_build(
                 )
             )
     ConsensusSegment.objects.bulk_create(rows)
+    return version
+
+
+def _next_version(project: Project) -> tuple[ConsensusVersion | None, int]:
+    Project.objects.select_for_update().filter(pk=project.pk).first()
+    last = ConsensusVersion.objects.filter(project=project).order_by("-number").first()
+    return last, (last.number + 1) if last else 1
+
+
+@transaction.atomic
+def consensus_adjudicate(
+    *,
+    video: Video,
+    by: AbstractBaseUser,
+    base_version: int,
+    segments: list[dict[str, Any]],
+    note: str = "",
+) -> ConsensusVersion:
+    """A curator's decision on one video's consensus, as a new version.
+
+    ``base_version`` must be the project's latest version (409 otherwise: someone else
+    adjudicated meanwhile). The new version carries every other video's segments unchanged
+    and ``segments`` for this video; passes and earlier versions are never touched.
+    """
+    last, number = _next_version(video.project)
+    if last is None or last.number != base_version:
+        current = last.number if last else "none"
+        raise Conflict(
+            f"The consensus is at version {current}, not {base_version}; reload and decide again.",
+            code="stale_version",
+        )
+    n_frames = video.n_frames or 0
+    types = {t["name"] for t in validate_schema(video.project.label_schema)["expression_types"]}
+    errors: dict[str, str] = {}
+    for index, segment in enumerate(segments):
+        if not 0 <= segment["onset"] <= segment["offset"] < n_frames:
+            errors[f"segments.{index}.offset"] = f"Need 0 <= onset <= offset <= {n_frames - 1}."
+        if segment["type"] not in types:
+            errors[f"segments.{index}.type"] = f"One of {', '.join(sorted(types))}."
+    if errors:
+        raise SpotlabError(next(iter(errors.values())), fields=errors)
+    version = ConsensusVersion.objects.create(
+        project=video.project,
+        number=number,
+        method=last.method,
+        min_support=last.min_support,
+        iou_threshold=last.iou_threshold,
+        based_on=last,
+        note=note or f"Adjudicated video {video.pk}",
+        created_by_id=by.pk,
+    )
+    kept = [
+        ConsensusSegment(
+            version=version,
+            **{
+                field.name: getattr(row, field.name)
+                for field in ConsensusSegment._meta.concrete_fields
+                if field.name not in ("id", "version")
+            },
+        )
+        for row in last.segments.exclude(video=video)
+    ]
+    decided = [
+        ConsensusSegment(
+            version=version,
+            video=video,
+            onset=segment["onset"],
+            apex=segment.get("apex"),
+            offset=segment["offset"],
+            type=segment["type"],
+            emotion=segment.get("emotion") or "",
+            aus=sorted(segment.get("aus") or []),
+            support=len(segment.get("member_segment_ids") or []),
+            n_passes=Assignment.objects.filter(video=video, status=PassStatus.SUBMITTED).count(),
+            needs_curator=False,
+            reasons=[],
+            member_segment_ids=list(segment.get("member_segment_ids") or []),
+            adjudicated_by_id=by.pk,
+        )
+        for segment in segments
+    ]
+    ConsensusSegment.objects.bulk_create(kept + decided)
     return version

@@ -114,6 +114,10 @@ class ConsensusSegmentOutput(serializers.ModelSerializer[ConsensusSegment]):
         ]  # fmt: skip
 
 
+def base_number(version: ConsensusVersion) -> int | None:
+    return version.based_on.number if version.based_on is not None else None
+
+
 class ProjectConsensusView(APIView):
     @extend_schema(
         operation_id="projects_consensus_build",
@@ -145,7 +149,46 @@ class ProjectConsensusView(APIView):
         )
 
 
+class AdjudicatedSegmentInput(serializers.Serializer):
+    onset = serializers.IntegerField(min_value=0)
+    apex = serializers.IntegerField(min_value=0, required=False, allow_null=True, default=None)
+    offset = serializers.IntegerField(min_value=0)
+    type = serializers.CharField(max_length=32)
+    emotion = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
+    aus = serializers.ListField(child=serializers.CharField(max_length=8), required=False)
+    member_segment_ids = serializers.ListField(child=serializers.IntegerField(), required=False)
+
+
+class AdjudicateInput(serializers.Serializer):
+    base_version = serializers.IntegerField(min_value=1)
+    segments = AdjudicatedSegmentInput(many=True)
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
 class VideoConsensusView(APIView):
+    @extend_schema(
+        operation_id="videos_consensus_adjudicate",
+        request=AdjudicateInput,
+        responses={201: dict, 409: ErrorSerializer, **ERRORS},
+        description=(
+            "A curator decides this video's consensus: a new version with these segments and "
+            "every other video's unchanged. 409 when base_version is not the latest."
+        ),
+    )
+    def post(self, request: Request, video_id: int) -> Response:
+        video, membership = video_access(video_id=video_id, user=request.user)
+        if not role_can_curate(membership.role):
+            raise NotFound("No such video.")
+        data = AdjudicateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        version = services.consensus_adjudicate(
+            video=video, by=request_user(request), **data.validated_data
+        )
+        return Response(
+            {"version": version.number, "based_on": base_number(version)},
+            status=status.HTTP_201_CREATED,
+        )
+
     @extend_schema(
         operation_id="videos_consensus",
         parameters=[OpenApiParameter("version", int, description="default: the latest")],

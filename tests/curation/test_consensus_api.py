@@ -136,3 +136,44 @@ def test_project_agreement_per_annotator(people, three_passes) -> None:
     assert rows["annotator"]["median_onset_bias_frames"] == -1
     assert rows["annotator"]["median_offset_bias_frames"] == -2
     assert rows["c"]["median_offset_bias_frames"] == 2
+
+
+def test_adjudication_makes_a_new_version(people, three_passes) -> None:
+    curator = api_client(people["curator"])
+    curator.post("/api/v1/projects/alpha/consensus/", {})
+    url = f"/api/v1/videos/{three_passes.pk}/consensus/"
+    member_ids = list(Segment.objects.filter(onset__lt=50).values_list("pk", flat=True))
+    decided = curator.post(
+        url,
+        {
+            "base_version": 1,
+            "segments": [
+                {"onset": 11, "offset": 22, "type": "macro", "emotion": "happy",
+                 "member_segment_ids": member_ids},
+                {"onset": 200, "offset": 210, "type": "micro"},
+            ],
+        },
+    )  # fmt: skip
+    assert decided.status_code == 201, decided.content
+    assert decided.json() == {"version": 2, "based_on": 1}
+    latest = curator.get(url).json()
+    assert [
+        (s["onset"], s["offset"], s["type"], s["emotion"], s["needs_curator"])
+        for s in latest["segments"]
+    ] == [(11, 22, "macro", "happy", False), (200, 210, "micro", "", False)]
+    assert latest["segments"][0]["support"] == 3
+    # The first version is unchanged; a decision on a stale base is refused.
+    assert len(curator.get(f"{url}?version=1").json()["segments"]) == 1
+    stale = curator.post(url, {"base_version": 1, "segments": []})
+    assert stale.status_code == 409
+    assert stale.json()["code"] == "stale_version"
+    bad = curator.post(
+        url, {"base_version": 2, "segments": [{"onset": 5, "offset": 400, "type": "macro"}]}
+    )
+    assert bad.status_code == 400
+    assert "segments.0.offset" in bad.json()["fields"]
+    assert ConsensusVersion.objects.count() == 2
+    assert (
+        api_client(people["annotator"]).post(url, {"base_version": 2, "segments": []}).status_code
+        == 404
+    )
