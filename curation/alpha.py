@@ -1,4 +1,4 @@
-"""Krippendorff's alpha in closed form: nominal, ordinal and interval, with weighted units.
+"""Krippendorff's alpha in closed form: nominal, ordinal, interval and ratio, with weighted units.
 
 Source of every formula: K. Krippendorff, "Computing Krippendorff's Alpha-Reliability"
 (University of Pennsylvania, 2011), sections A-E. With ``m_u`` the number of values in unit
@@ -23,7 +23,16 @@ The metrics and the closed forms used here, which never build a value-by-value m
 * ordinal, ``delta2_ck = (sum_{g=c..k} n_g - (n_c + n_k)/2)^2`` (Krippendorff 2011, E.2). With
   ``S_v`` the cumulative count of pairable values up to and including ``v``, the bracket equals
   ``a_k - a_c`` with the mid-rank ``a_v = S_v - n_v/2``; ordinal alpha is therefore interval
-  alpha computed on the mid-ranks ``a_v`` of the pairable values.
+  alpha computed on the mid-ranks ``a_v`` of the pairable values;
+* ratio, ``delta2_ck = ((c - k) / (c + k))^2`` (Krippendorff 2011, E.4; values must be
+  non-negative, and ``0/0`` counts as 0, as in the ``krippendorff`` package). This metric does
+  not decompose into per-value sums the way interval's does, so it is computed exactly but not
+  in closed form: the observed sum goes over the pairs of values *within* each unit,
+  O(sum_u m_u^2) with one vectorised step per coder offset (never a loop over units); the
+  expected sum ``sum_ck n_c n_k delta2_ck`` goes over the pairs of *distinct* pairable values,
+  O(V^2) time for V distinct values in row blocks of ``RATIO_BLOCK_ELEMENTS`` pairs (bounded
+  memory, about 100 MB). Measured on 2 cores: 15,000 distinct values about 1-2 s, 60,000 about
+  10-17 s, 150,000 about 60 s; integer codes or durations in frames have far fewer.
 
 A unit weight ``w_u`` (an integer count) stands for ``w_u`` identical units; every sum above is
 then weighted by ``w_u``. This is what makes frame-label alpha cost O(runs), not O(frames).
@@ -44,8 +53,9 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
-Level = Literal["nominal", "ordinal", "interval"]
-LEVELS: tuple[Level, ...] = ("nominal", "ordinal", "interval")
+Level = Literal["nominal", "ordinal", "interval", "ratio"]
+LEVELS: tuple[Level, ...] = ("nominal", "ordinal", "interval", "ratio")
+RATIO_BLOCK_ELEMENTS = 4_000_000
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -101,7 +111,8 @@ def alpha(
 
     The orientation (coders in rows, units in columns) is the ``krippendorff`` package's.
     Nominal compares values for equality, so any numeric codes work; ordinal uses the order of
-    the values (their mid-ranks); interval uses their differences. ``unit_weights[u]`` (a
+    the values (their mid-ranks); interval uses their differences; ratio their differences
+    relative to their sums, and requires non-negative values. ``unit_weights[u]`` (a
     non-negative integer) counts unit ``u`` that many times. See the module docstring for the
     formulas.
     """
@@ -112,6 +123,8 @@ def alpha(
         raise ValueError(f"reliability_data must be 2-D (coders x units), got shape {data.shape}")
     weights = _check_weights(unit_weights, data.shape[1])
     present = ~np.isnan(data)
+    if level == "ratio" and bool((data[present] < 0).any()):
+        raise ValueError("ratio alpha needs non-negative values (a ratio scale has an absolute 0)")
     values_per_unit = present.sum(axis=0)
     pairable = (values_per_unit >= 2) & (weights > 0)
     # Values of pairable units, flattened unit by unit.
@@ -175,6 +188,11 @@ def _alpha_of_values(
         expected_sum = float(n) ** 2 - float((marginals**2).sum())
         observed = observed_sum / n
         expected = expected_sum / (n * (n - 1.0))
+    elif level == "ratio":
+        within = _ratio_within_units(values, unit_of_value, values_per_unit)
+        observed = float((weights * within / (values_per_unit - 1)).sum()) / n
+        counts: FloatArray = np.bincount(code, weights=value_weight).astype(np.float64)
+        expected = _ratio_expected_sum(distinct, counts) / (n * (n - 1.0))
     else:
         if level == "ordinal":
             marginals = np.bincount(code, weights=value_weight)
@@ -190,6 +208,66 @@ def _alpha_of_values(
         observed /= n
         expected = 2.0 * total_ss / (n - 1.0)
     return AlphaResult(level, 1.0 - observed / expected, None, observed, expected, n, units)
+
+
+def _ratio_delta2(first: FloatArray, second: FloatArray) -> FloatArray:
+    """``((c - k) / (c + k))^2`` elementwise for non-negative values, 0 where both are 0."""
+    total = first + second
+    ratio = np.divide(first - second, total, out=np.zeros(total.shape), where=total != 0)
+    result: FloatArray = ratio * ratio
+    return result
+
+
+def _ratio_within_units(
+    values: FloatArray, unit_of_value: IntArray, values_per_unit: IntArray
+) -> FloatArray:
+    """Per unit, ``sum_{i != j in u} delta2(v_i, v_j)`` over ordered pairs (ratio metric).
+
+    The values (grouped by unit, as ``_alpha_of_values`` receives them) are laid out in a
+    units x max(m_u) table; the pairs ``(i, i + s)`` of every unit are then compared for one
+    offset ``s`` at a time, a loop over at most ``coders - 1`` offsets, never over units.
+    """
+    n_units = int(values_per_unit.size)
+    width = int(values_per_unit.max())
+    starts = np.cumsum(values_per_unit) - values_per_unit
+    position = np.arange(values.size) - starts[unit_of_value]
+    table = np.full((n_units, width), np.nan)
+    table[unit_of_value, position] = values
+    within = np.zeros(n_units)
+    for offset in range(1, width):
+        delta2 = _ratio_delta2(table[:, :-offset], table[:, offset:])
+        within += np.nansum(delta2, axis=1)  # NaN marks padding: a pair outside the unit
+    result: FloatArray = 2.0 * within
+    return result
+
+
+def _ratio_expected_sum(distinct: FloatArray, marginals: FloatArray) -> float:
+    """``sum_c sum_k n_c n_k delta2_ck`` over the sorted distinct values (ratio metric), exactly.
+
+    O(V^2) for V distinct values: the symmetric sum is taken over the upper triangle in row
+    blocks of about ``RATIO_BLOCK_ELEMENTS`` pairs, so memory stays bounded. A value 0 differs
+    by ``delta2 = 1`` from every other (non-negative) value and is summed in closed form, which
+    leaves no ``0/0`` in the blocks.
+    """
+    total = 0.0
+    if distinct[0] == 0:
+        total += 2.0 * float(marginals[0]) * float(marginals[1:].sum())
+        distinct, marginals = distinct[1:], marginals[1:]
+    size = int(distinct.size)
+    rows_per_block = max(1, RATIO_BLOCK_ELEMENTS // max(size, 1))
+    for first in range(0, size, rows_per_block):
+        last = min(size, first + rows_per_block)
+        rows = distinct[first:last, None]
+        columns = distinct[None, first:]
+        block = rows - columns
+        block /= rows + columns
+        block *= block
+        # Columns from ``first`` on: the diagonal block is summed whole (it is symmetric with a
+        # zero diagonal); the part right of it stands for itself and its mirror image.
+        column_weights = marginals[first:].copy()
+        column_weights[last - first :] *= 2.0
+        total += float(marginals[first:last] @ (block @ column_weights))
+    return total
 
 
 @dataclass(frozen=True, slots=True)

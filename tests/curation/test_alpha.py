@@ -31,6 +31,14 @@ KRIPPENDORFF_2011 = [
     [1, 2, 3, 3, 2, 4, 4, 1, 2, 5, 1, NAN],
 ]
 LEVELS: tuple[Level, ...] = ("nominal", "ordinal", "interval")
+ALL_LEVELS: tuple[Level, ...] = (*LEVELS, "ratio")
+# Wikipedia, "Krippendorff's alpha" (section "A computational example"): 3 coders (rows) x 15
+# units, values 1..4, missing data. Published: nominal 0.691, interval 0.811.
+WIKIPEDIA = [
+    [NAN, NAN, NAN, NAN, NAN, 3, 4, 1, 2, 1, 1, 3, 3, NAN, 3],
+    [1, NAN, 2, 1, 3, 3, 4, 3, NAN, NAN, NAN, NAN, NAN, NAN, NAN],
+    [NAN, NAN, 2, 1, 3, 4, 4, NAN, 2, 1, 1, 3, 3, NAN, 4],
+]
 
 
 def by_definition(rows: list[list[float]], level: Level) -> Fraction:
@@ -52,6 +60,8 @@ def by_definition(rows: list[list[float]], level: Level) -> Fraction:
             return Fraction(c != k)
         if level == "interval":
             return Fraction((c - k) ** 2)
+        if level == "ratio":
+            return Fraction(c - k, c + k) ** 2 if c + k else Fraction(0)
         low, high = min(c, k), max(c, k)
         between = sum((n_c[g] for g in values if low <= g <= high), Fraction(0))
         return (between - (n_c[c] + n_c[k]) / 2) ** 2
@@ -62,12 +72,36 @@ def by_definition(rows: list[list[float]], level: Level) -> Fraction:
 
 
 def test_krippendorff_2011_worked_example_published_values() -> None:
-    published: dict[Level, float] = {"nominal": 0.743, "ordinal": 0.815, "interval": 0.849}
+    published: dict[Level, float] = {
+        "nominal": 0.743,
+        "ordinal": 0.815,
+        "interval": 0.849,
+        "ratio": 0.797,
+    }
     for level, value in published.items():
         ours = alpha(KRIPPENDORFF_2011, level).value
         assert ours is not None
         assert abs(ours - value) < 0.0005  # published to three decimals
-        assert abs(krippendorff.alpha(KRIPPENDORFF_2011, level_of_measurement=level) - value) < 5e-4
+        package = krippendorff.alpha(KRIPPENDORFF_2011, level_of_measurement=level)
+        assert abs(package - value) < 5e-4
+        assert abs(ours - package) < 1e-9
+
+
+def test_wikipedia_example_published_values() -> None:
+    published: dict[Level, float] = {"nominal": 0.691, "interval": 0.811}
+    for level, value in published.items():
+        ours = alpha(WIKIPEDIA, level).value
+        assert ours is not None
+        assert abs(ours - value) < 0.0005
+        package = krippendorff.alpha(WIKIPEDIA, level_of_measurement=level)
+        assert abs(ours - package) < 1e-9
+    # Nominal by hand: units 1, 2 and 14 are unpairable, n = 26 pairable values with
+    # n_c = 7, 4, 10, 5 and off-diagonal coincidences 2 + 2 + 2 = 6 (units 6, 8, 15), so
+    # alpha = 1 - (n - 1) * 6 / (n^2 - sum n_c^2) = 1 - 25 * 6 / (676 - 190) = 56/81.
+    nominal = alpha(WIKIPEDIA, "nominal")
+    assert nominal.value == pytest.approx(56 / 81, abs=1e-15)
+    assert nominal.pairable_values == 26
+    assert by_definition(WIKIPEDIA, "interval") == pytest.approx(alpha(WIKIPEDIA).value, abs=1e-15)
 
 
 def test_krippendorff_2011_worked_example_exact() -> None:
@@ -78,6 +112,7 @@ def test_krippendorff_2011_worked_example_exact() -> None:
         "nominal": Fraction(113, 152),
         "interval": Fraction(951, 1120),
         "ordinal": Fraction(108577, 133160),
+        "ratio": by_definition(KRIPPENDORFF_2011, "ratio"),
     }
     for level, value in exact.items():
         assert by_definition(KRIPPENDORFF_2011, level) == value
@@ -124,6 +159,55 @@ def test_random_data_with_missing_values_matches_krippendorff_package() -> None:
     assert compared > 800
 
 
+def test_ratio_random_data_matches_krippendorff_package_and_definition() -> None:
+    rng = np.random.default_rng(20240602)
+    compared = 0
+    for trial in range(300):
+        data = np.abs(random_reliability_data(rng))
+        if trial % 3 == 0:  # zeros next to positive values: delta2 = 1, and 0/0 counts as 0
+            data[rng.random(data.shape) < 0.2] = 0.0
+        ours = alpha(data, "ratio")
+        try:
+            package = float(krippendorff.alpha(data, level_of_measurement="ratio"))
+        except ValueError:
+            package = float("nan")
+        if np.isnan(package):
+            assert ours.value is None
+        else:
+            assert ours.value is not None
+            assert abs(ours.value - package) < 1e-9
+            compared += 1
+        if (
+            trial < 40
+            and ours.value is not None
+            and np.array_equal(data, np.round(data), equal_nan=True)
+        ):
+            exact = float(by_definition(data.tolist(), "ratio"))
+            assert abs(ours.value - exact) < 1e-12
+    assert compared > 250
+
+
+def test_ratio_many_distinct_values_crosses_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = np.random.default_rng(11)
+    truth = rng.uniform(0, 1000, 150)
+    data = np.round(np.abs(truth[None, :] + rng.normal(0, 30, (4, 150))), 2)
+    data[rng.random(data.shape) < 0.15] = np.nan
+    data[0, :5] = 0.0
+    package = krippendorff.alpha(data, level_of_measurement="ratio")
+    whole = alpha(data, "ratio").value
+    monkeypatch.setattr("curation.alpha.RATIO_BLOCK_ELEMENTS", 1000)  # many small blocks
+    blocked = alpha(data, "ratio").value
+    assert whole is not None
+    assert blocked is not None
+    assert abs(whole - package) < 1e-9
+    assert abs(blocked - whole) < 1e-12
+
+
+def test_ratio_rejects_negative_values() -> None:
+    with pytest.raises(ValueError, match="non-negative"):
+        alpha([[1.0, -2.0], [1.0, 2.0]], "ratio")
+
+
 def test_hundreds_of_distinct_values_interval_and_ordinal() -> None:
     rng = np.random.default_rng(7)
     truth = rng.uniform(0, 1000, 120)
@@ -140,9 +224,10 @@ def test_unit_weights_equal_repeated_units() -> None:
     rng = np.random.default_rng(3)
     for _ in range(50):
         data = random_reliability_data(rng)
+        data = np.abs(data)
         weights = rng.integers(0, 5, data.shape[1])
         repeated = np.repeat(data, weights, axis=1)
-        for level in LEVELS:
+        for level in ALL_LEVELS:
             weighted = alpha(data, level, unit_weights=weights)
             expanded = alpha(repeated, level) if repeated.shape[1] else None
             if expanded is None or expanded.value is None:
@@ -155,13 +240,13 @@ def test_unit_weights_equal_repeated_units() -> None:
 
 def test_undefined_alpha_is_none_with_reason_never_one() -> None:
     identical = [[4.0, 4.0, 4.0], [4.0, 4.0, 4.0], [4.0, 4.0, np.nan]]
-    for level in LEVELS:
+    for level in ALL_LEVELS:
         result = alpha(identical, level)
         assert result.value is None
         assert result.reason == UNDEFINED_NO_VARIATION
         assert not result.is_defined
     lonely = [[1.0, np.nan, 3.0], [np.nan, 2.0, np.nan]]
-    for level in LEVELS:
+    for level in ALL_LEVELS:
         result = alpha(lonely, level)
         assert result.value is None
         assert result.reason == UNDEFINED_TOO_FEW
@@ -172,7 +257,7 @@ def test_undefined_alpha_is_none_with_reason_never_one() -> None:
 
 def test_perfect_agreement_with_variation_is_one() -> None:
     data = [[1.0, 2.0, 3.0, np.nan], [1.0, 2.0, 3.0, 4.0], [1.0, np.nan, 3.0, 4.0]]
-    for level in LEVELS:
+    for level in ALL_LEVELS:
         assert alpha(data, level).value == 1.0
 
 
@@ -215,7 +300,7 @@ def test_empty_coincidences_are_undefined() -> None:
 
 def test_bad_input_is_rejected() -> None:
     with pytest.raises(ValueError, match="level"):
-        alpha([[1.0, 2.0]], "ratio")  # type: ignore[arg-type]
+        alpha([[1.0, 2.0]], "nominals")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="2-D"):
         alpha([1.0, 2.0], "nominal")
     with pytest.raises(ValueError, match="unit_weights"):
