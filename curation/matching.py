@@ -29,7 +29,7 @@ cluster's support is its number of members, k of the N passes.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -162,22 +162,30 @@ def cluster_passes(
     passes: Sequence[Pass],
     threshold: float = DEFAULT_IOU_THRESHOLD,
     linkage: Linkage = "single",
+    matches: Mapping[tuple[int, int], tuple[MatchedPair, ...]] | None = None,
 ) -> tuple[Cluster, ...]:
     """Clusters of matched segments across all passes (rule in the module docstring).
 
     Clusters are returned ordered by their earliest member onset, then latest member offset,
-    then first member (pass index, segment index).
+    then first member (pass index, segment index). ``matches`` may hold
+    ``pairwise_matches(passes, threshold)`` computed beforehand (leave-one-out statistics
+    reuse one matching of every pair instead of matching again per left-out pass).
     """
     if linkage not in ("single", "complete"):
         raise ValueError(f"linkage must be 'single' or 'complete', got {linkage!r}")
+    if matches is None:
+        matches = pairwise_matches(passes, threshold)
     edges = [
         _Edge(pair.iou, i, pair.index_a, j, pair.index_b)
-        for (i, j), pairs in pairwise_matches(passes, threshold).items()
+        for (i, j), pairs in matches.items()
         for pair in pairs
     ]
     edges.sort(key=lambda e: (-e.iou, e.pass_a, e.pass_b, e.index_a, e.index_b))
-    matched = {((e.pass_a, e.index_a), (e.pass_b, e.index_b)) for e in edges}
-    matched |= {(b, a) for a, b in matched}
+    # Complete linkage checks every cross pair; single linkage needs no lookup table.
+    matched: set[tuple[tuple[int, int], tuple[int, int]]] = set()
+    if linkage == "complete":
+        matched = {((e.pass_a, e.index_a), (e.pass_b, e.index_b)) for e in edges}
+        matched |= {(b, a) for a, b in matched}
 
     # Each node (pass index, segment index) points at its cluster's list of nodes.
     cluster_of: dict[tuple[int, int], list[tuple[int, int]]] = {

@@ -249,3 +249,21 @@ def test_video_agreement_bundles_the_parts() -> None:
     assert len(report.annotators) == 5
     assert report.unitizing_segmentation.overall.value is not None
     assert report.boundaries.onset.signed_frames.n == sum(s.support for s in report.consensus)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_leave_one_out_reuses_one_matching_with_the_same_result(seed: int) -> None:
+    """The fast path (every pair matched once) equals fusing the other passes from scratch."""
+    from curation.agreement import (
+        detection_counts,
+        leave_one_out_consensus,
+        leave_one_out_detection,
+    )
+
+    passes = jittered_passes(seed=seed, n_events=60, n_passes=5, jitter=12, miss_rate=0.25)
+    fast = leave_one_out_detection(passes)
+    for index, result in enumerate(fast):
+        consensus = leave_one_out_consensus(passes, index)
+        reference = [segment.as_segment() for segment in consensus]
+        assert result.counts == detection_counts(reference, passes[index].segments)
+        assert result.consensus_size == len(consensus)
