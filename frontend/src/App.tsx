@@ -6,6 +6,8 @@ import { NotFoundPage } from "./pages/NotFoundPage";
 import { ProjectPage } from "./pages/ProjectPage";
 import { ProjectsPage } from "./pages/ProjectsPage";
 import { VideoPage } from "./video/VideoPage";
+import { AnnotatePage } from "./annotate/AnnotatePage";
+import { QueuePage } from "./annotate/QueuePage";
 import { DEFAULT_AFTER_LOGIN, loginPath, matchRoute, navigate, safeNextPath, useUrl } from "./router";
 
 /** Replace the current URL with `to` (a redirect leaves no entry in the history). */
@@ -50,6 +52,10 @@ function Pages() {
       return (
         <VideoPage key={`${route.slug}/${route.videoId}`} slug={route.slug} videoId={route.videoId} search={search} />
       );
+    case "queue":
+      return <QueuePage />;
+    case "annotate":
+      return <AnnotatePage key={route.assignmentId} assignmentId={route.assignmentId} />;
     case "not-found":
       return <NotFoundPage />;
   }

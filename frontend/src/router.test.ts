@@ -14,11 +14,14 @@ describe("matchRoute", () => {
     ["/projects/a%20b", { page: "project", slug: "a b" }],
     ["/projects/alpha/videos/7", { page: "video", slug: "alpha", videoId: 7 }],
     ["/projects/alpha/videos/123/", { page: "video", slug: "alpha", videoId: 123 }],
+    ["/queue", { page: "queue" }],
+    ["/annotate/42", { page: "annotate", assignmentId: 42 }],
+    ["/annotate/42/", { page: "annotate", assignmentId: 42 }],
   ])("%s is %o", (path, route) => {
     expect(matchRoute(path)).toEqual(route);
   });
 
-  it.each(["/nope", "/projects/abc/def", "/projects/abc/videos", "/projects/abc/videos/0", "/projects/abc/videos/x1", "/projects/abc/videos/01", "/projectsx", "/login/extra", "/projects/%E0%A4%A"])(
+  it.each(["/nope", "/projects/abc/def", "/projects/abc/videos", "/projects/abc/videos/0", "/projects/abc/videos/x1", "/projects/abc/videos/01", "/projectsx", "/login/extra", "/projects/%E0%A4%A", "/annotate/0", "/annotate/x", "/queue/1"])(
     "%s is not found",
     (path) => {
       expect(matchRoute(path)).toEqual({ page: "not-found" });

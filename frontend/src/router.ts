@@ -10,9 +10,12 @@ export type Route =
   | { page: "projects" }
   | { page: "project"; slug: string }
   | { page: "video"; slug: string; videoId: number }
+  | { page: "queue" }
+  | { page: "annotate"; assignmentId: number }
   | { page: "not-found" };
 
 const PROJECT_PATH = /^\/projects\/([^/]+)$/;
+const ANNOTATE_PATH = /^\/annotate\/([1-9][0-9]{0,15})$/;
 const VIDEO_PATH = /^\/projects\/([^/]+)\/videos\/([1-9][0-9]{0,15})$/;
 
 /** The page for a path. A trailing slash is ignored; anything unknown is "not-found". */
@@ -21,6 +24,9 @@ export function matchRoute(pathname: string): Route {
   if (path === "/" || path === "") return { page: "home" };
   if (path === "/login") return { page: "login" };
   if (path === "/projects") return { page: "projects" };
+  if (path === "/queue") return { page: "queue" };
+  const annotate = ANNOTATE_PATH.exec(path);
+  if (annotate?.[1] !== undefined) return { page: "annotate", assignmentId: Number(annotate[1]) };
   const video = VIDEO_PATH.exec(path);
   if (video?.[1] !== undefined && video[2] !== undefined) {
     try {
@@ -46,6 +52,10 @@ export function projectPath(slug: string): string {
 
 export function videoPath(slug: string, videoId: number): string {
   return `${projectPath(slug)}/videos/${videoId}`;
+}
+
+export function annotatePath(assignmentId: number): string {
+  return `/annotate/${assignmentId}`;
 }
 
 /** The login page, remembering where to go afterwards (not when that is the default page). */

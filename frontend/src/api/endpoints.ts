@@ -120,3 +120,40 @@ export const videoUrls = {
   frame: (videoId: number, frame: number, format: "jpeg" | "png" = "jpeg") =>
     `/api/v1/videos/${videoId}/frames/${frame}/${format === "png" ? "?format=png" : ""}`,
 };
+
+export type Assignment = Schemas["AssignmentOutput"];
+export type AssignmentSummary = Schemas["AssignmentSummaryOutput"];
+export type SegmentData = Schemas["SegmentIO"];
+
+/** The caller's own passes, open and submitted. */
+export function listMyAssignments(): Promise<AssignmentSummary[]> {
+  return call(api.GET("/api/v1/me/assignments/"));
+}
+
+export function getAssignment(assignmentId: number): Promise<Assignment> {
+  return call(api.GET("/api/v1/assignments/{assignment_id}/", { params: { path: { assignment_id: assignmentId } } }));
+}
+
+/** Replace the pass's segments on top of `revision`; resolves with the new revision. */
+export function saveSegments(assignmentId: number, revision: number, segments: SegmentData[]): Promise<{ revision: number }> {
+  return call(
+    api.PUT("/api/v1/assignments/{assignment_id}/segments/", {
+      params: { path: { assignment_id: assignmentId } },
+      body: { revision, segments },
+    }),
+  );
+}
+
+export function submitAssignment(assignmentId: number): Promise<Assignment> {
+  return call(api.POST("/api/v1/assignments/{assignment_id}/submit/", { params: { path: { assignment_id: assignmentId } } }));
+}
+
+/** Report `seconds` of active work on the pass; resolves with the pass's total. */
+export function reportActivity(assignmentId: number, seconds: number): Promise<{ time_spent_s: number }> {
+  return call(
+    api.POST("/api/v1/assignments/{assignment_id}/activity/", {
+      params: { path: { assignment_id: assignmentId } },
+      body: { seconds },
+    }),
+  );
+}

@@ -32,6 +32,9 @@ export function Header() {
           <>
             <nav aria-label="Main">
               <Link to="/projects">Projects</Link>
+              <Link to="/queue" data-testid="header-queue">
+                My queue
+              </Link>
             </nav>
             <div className="session">
               {error && (

@@ -24,7 +24,7 @@ interface VideoPlayerProps {
 }
 
 /** Keys typed into these are text, not player commands. */
-function isTextEntry(target: EventTarget | null): boolean {
+export function isTextEntry(target: EventTarget | null): boolean {
   if (!(target instanceof HTMLElement)) return false;
   if (target.isContentEditable) return true;
   if (target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement) return true;
@@ -283,7 +283,7 @@ function EdgeIcon({ direction }: { direction: "first" | "last" }) {
   );
 }
 
-function GoToFrame({ id, last, onGo }: { id: string; last: number; onGo: (n: number) => void }) {
+export function GoToFrame({ id, last, onGo }: { id: string; last: number; onGo: (n: number) => void }) {
   const [value, setValue] = useState("");
   const [error, setError] = useState<string | null>(null);
 

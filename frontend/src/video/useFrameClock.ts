@@ -34,8 +34,13 @@ export function useFrameClock(videoRef: RefObject<HTMLVideoElement | null>, rate
   const [playing, setPlaying] = useState(false);
   // The frame most recently asked for, until the browser has presented a frame after the seek.
   const target = useRef<number | null>(null);
+  // The presented frame as soon as the browser reports it, ahead of React's next render: a key
+  // pressed right after a presentation steps from that frame, not from the one rendered last.
   const frameRef = useRef<number | null>(null);
-  frameRef.current = frame;
+  const present = useCallback((n: number) => {
+    frameRef.current = n;
+    setFrame(n);
+  }, []);
 
   // The presented-frame loop.
   useEffect(() => {
@@ -45,7 +50,7 @@ export function useFrameClock(videoRef: RefObject<HTMLVideoElement | null>, rate
     let active = true;
     const onFrame = (_now: number, metadata: VideoFrameCallbackMetadata) => {
       if (!active) return;
-      setFrame(clampFrame(frameFromMediaTime(metadata.mediaTime, rate), nFrames));
+      present(clampFrame(frameFromMediaTime(metadata.mediaTime, rate), nFrames));
       if (!video.seeking) target.current = null;
       handle = video.requestVideoFrameCallback(onFrame);
     };
@@ -54,7 +59,7 @@ export function useFrameClock(videoRef: RefObject<HTMLVideoElement | null>, rate
       active = false;
       video.cancelVideoFrameCallback(handle);
     };
-  }, [videoRef, rate, nFrames]);
+  }, [videoRef, rate, nFrames, present]);
 
   // Playing state, and the fallbacks.
   useEffect(() => {
@@ -63,7 +68,7 @@ export function useFrameClock(videoRef: RefObject<HTMLVideoElement | null>, rate
     const frameCallbacks = supportsFrameCallbacks(video);
     let timer: number | undefined;
     const fromClock = () => {
-      setFrame(clampFrame(frameContainingTime(video.currentTime, rate), nFrames));
+      present(clampFrame(frameContainingTime(video.currentTime, rate), nFrames));
       target.current = null;
     };
     const onSeeked = () => {
@@ -98,7 +103,7 @@ export function useFrameClock(videoRef: RefObject<HTMLVideoElement | null>, rate
       video.removeEventListener("pause", onPause);
       video.removeEventListener("ended", onPause);
     };
-  }, [videoRef, rate, nFrames]);
+  }, [videoRef, rate, nFrames, present]);
 
   const showFrame = useCallback(
     (n: number) => {
