@@ -32,5 +32,6 @@ pytest:
 frontend-test:
 	cd frontend && npm test
 
+# Every benchmark in turn (several minutes; bench_autosave needs PostgreSQL on 127.0.0.1).
 bench:
-	.venv/bin/python bench/run_all.py
+	for script in bench/bench_*.py; do .venv/bin/python "$$script" || exit 1; done

@@ -22,18 +22,17 @@ import argparse
 import dataclasses
 import os
 import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from scripts.local_server import free_port, wait_healthy  # noqa: E402
 
 PASSWORD = "spotlab-demo"
 ANNOTATOR = "annotator01"
@@ -90,27 +89,6 @@ RAW_SEEKS = """async ({src, fps, steps}) => {
     }
     return results;
 }"""
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_healthy(url: str, server: subprocess.Popen[bytes], timeout: float = 180) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"bench: the server exited early with {server.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/api/v1/health/", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.5)
-    raise SystemExit(f"bench: {url} not healthy after {timeout} s")
 
 
 def manage(env: dict[str, str], *args: str) -> str:
@@ -239,7 +217,7 @@ def main() -> None:
                 start_new_session=True,
             )
         try:
-            wait_healthy(url, server)
+            wait_healthy(url, server, who="bench")
             clip = make_clip(import_root)
             manage(env, "ingest", str(clip), "--project", "demo", "--wait", "--timeout", "300")
             manage(env, "assign", "--project", "demo")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from core.errors import NotFound, PermissionDenied
 from core.models import CURATING_ROLES, Job, Membership, Project, Role
@@ -26,7 +26,7 @@ def project_list_for_user(*, user: AnyUser) -> QuerySet[Project]:
     ]
     return (
         Project.objects.filter(memberships__user_id=user.pk)
-        .annotate(caller_role=Subquery(caller_role), member_count=Count("memberships"))
+        .annotate(caller_role=Subquery(caller_role))
         .order_by("name")
     )
 

@@ -6,37 +6,15 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
+
+from scripts.local_server import free_port, wait_healthy
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_healthy(url: str, server: subprocess.Popen[bytes], timeout: float = 180) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"smoke: the server exited early with {server.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/api/v1/health/", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.5)
-    raise SystemExit(f"smoke: {url} not healthy after {timeout} s")
 
 
 def login_in_browser(url: str) -> None:
@@ -85,7 +63,7 @@ def main() -> None:
                 start_new_session=True,
             )
         try:
-            wait_healthy(url, server)
+            wait_healthy(url, server, who="smoke")
             print(f"smoke: serving on {url}")
             check = subprocess.run(
                 [sys.executable, "manage.py", "check_worker", "--timeout", "90"],

@@ -171,13 +171,12 @@ def video_import_file(
     source: str = SourceKind.OTHER,
 ) -> Received:
     """Ingest the local file ``path`` (already checked, or made by Spotlab itself)."""
-    resolved = path
-    with resolved.open("rb") as handle:
+    with path.open("rb") as handle:
         return video_receive(
             project=project,
-            file=File(handle, name=resolved.name),
-            sha256=sha256_of(resolved),
-            original_name=resolved.name,
+            file=File(handle, name=path.name),
+            sha256=sha256_of(path),
+            original_name=path.name,
             by=by,
             subject_code=subject_code,
             source=source,

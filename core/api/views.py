@@ -14,6 +14,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from core import selectors, services
@@ -70,8 +71,6 @@ class TokenView(APIView):
     throttle_scope = "login"
 
     def get_throttles(self) -> list[Any]:
-        from rest_framework.throttling import ScopedRateThrottle
-
         return [ScopedRateThrottle()]
 
     @extend_schema(
@@ -96,8 +95,6 @@ class SessionView(APIView):
     throttle_scope = "login"
 
     def get_throttles(self) -> list[Any]:
-        from rest_framework.throttling import ScopedRateThrottle
-
         return [ScopedRateThrottle()] if self.request.method == "POST" else []
 
     @extend_schema(operation_id="auth_session_read", responses={200: UserOutput, **ERRORS})

@@ -13,9 +13,9 @@ import { ApiError } from "../api/errors";
 import { FormAlert } from "../components/Forms";
 import { Link } from "../components/Link";
 import { NotFound } from "../pages/NotFoundPage";
-import { clampFrame, formatFps, formatTimecodeFrames, formatTimecodeMs, frameRateOf, parseSprite, seekTimeForFrame, type FrameRate, type SpriteSheet } from "../video/frames";
+import { clampFrame, formatFps, formatTimecodeMs, frameRateOf, parseSprite, seekTimeForFrame, type FrameRate, type SpriteSheet } from "../video/frames";
 import { useFrameClock } from "../video/useFrameClock";
-import { GoToFrame, isTextEntry, SPEEDS } from "../video/VideoPlayer";
+import { FrameReadout, GoToFrame, isTextEntry, SpeedSelect } from "../video/VideoPlayer";
 import { Autosave, draftOutcome, readDraft, type SaveStatus } from "./autosave";
 import { createEditor, editorReducer, findProblems, selectedSegment, sortedSegments, type Segment } from "./editor";
 import { AU_INTENSITIES, parseLabelSchema, splitAu, type LabelSchema } from "./labelSchema";
@@ -599,25 +599,7 @@ function Annotator({ assignment, video, rate }: AnnotatorProps) {
                   +10
                 </button>
               </div>
-              <div className="player-readout" aria-live="off">
-                <div className="readout-frame">
-                  <span className="readout-label">Frame</span>
-                  {frame === null ? (
-                    <span className="readout-value muted">…</span>
-                  ) : (
-                    <span className="readout-value mono" data-testid="frame-number">
-                      {frame}
-                    </span>
-                  )}
-                  <span className="readout-total mono muted">/ {last}</span>
-                </div>
-                <div className="readout-times">
-                  <span className="mono" data-testid="timecode">
-                    {frame === null ? "--:--:--.---" : formatTimecodeMs(frame, rate)}
-                  </span>
-                  <span className="mono muted">{frame === null ? "--:--:--:--" : formatTimecodeFrames(frame, rate)}</span>
-                </div>
-              </div>
+              <FrameReadout frame={frame} last={last} rate={rate} />
               <GoToFrame
                 id={`goto-${assignment.id}`}
                 last={last}
@@ -626,23 +608,13 @@ function Annotator({ assignment, video, rate }: AnnotatorProps) {
                   focusPlayer();
                 }}
               />
-              <label className="player-speed" title="Playback speed">
-                <span className="visually-hidden">Playback speed</span>
-                <select
-                  data-testid="playback-speed"
-                  value={speed}
-                  onChange={(event) => {
-                    setSpeed(Number(event.target.value));
-                    focusPlayer();
-                  }}
-                >
-                  {SPEEDS.map((option) => (
-                    <option key={option} value={option}>
-                      {option}×
-                    </option>
-                  ))}
-                </select>
-              </label>
+              <SpeedSelect
+                speed={speed}
+                onChange={(value) => {
+                  setSpeed(value);
+                  focusPlayer();
+                }}
+              />
             </div>
             <Timeline
               videoId={video.id}

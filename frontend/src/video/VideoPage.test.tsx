@@ -102,7 +102,11 @@ async function openPlayer(path = "/projects/alpha/videos/7"): Promise<HTMLVideoE
   window.history.replaceState(null, "", path);
   render(<App />);
   const player = (await screen.findByTestId("video-player")) as HTMLVideoElement;
+  // Let the player's effects run (they register the frame callback and seek listeners) before
+  // the test presents frames: findBy resolves on the DOM change, which may come first.
+  await act(async () => {});
   fireEvent.loadedMetadata(player);
+  await act(async () => {});
   return player;
 }
 

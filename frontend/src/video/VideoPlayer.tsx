@@ -154,46 +154,16 @@ export function VideoPlayer({ videoId, rate, nFrames, width, height, sprite, ini
             </TransportButton>
           </div>
 
-          <div className="player-readout" aria-live="off">
-            <div className="readout-frame">
-              <span className="readout-label">Frame</span>
-              {frame === null ? (
-                <span className="readout-value muted">…</span>
-              ) : (
-                <span className="readout-value mono" data-testid="frame-number">
-                  {frame}
-                </span>
-              )}
-              <span className="readout-total mono muted">/ {last}</span>
-            </div>
-            <div className="readout-times">
-              <span className="mono" data-testid="timecode" title="Presentation time (HH:MM:SS.mmm)">
-                {frame === null ? "--:--:--.---" : formatTimecodeMs(frame, rate)}
-              </span>
-              <span className="mono muted" data-testid="timecode-frames" title="Timecode (HH:MM:SS:FF)">
-                {frame === null ? "--:--:--:--" : formatTimecodeFrames(frame, rate)}
-              </span>
-            </div>
-          </div>
+          <FrameReadout frame={frame} last={last} rate={rate} />
 
-          <label className="player-speed" title="Playback speed">
-            <span className="visually-hidden">Playback speed</span>
-            <select
-              data-testid="playback-speed"
-              value={speed}
-              onChange={(event) => {
-                setSpeed(Number(event.target.value));
-                // Back to the player: the arrow keys step frames, not speeds.
-                regionRef.current?.focus({ preventScroll: true });
-              }}
-            >
-              {SPEEDS.map((option) => (
-                <option key={option} value={option}>
-                  {option}×
-                </option>
-              ))}
-            </select>
-          </label>
+          <SpeedSelect
+            speed={speed}
+            onChange={(value) => {
+              setSpeed(value);
+              // Back to the player: the arrow keys step frames, not speeds.
+              regionRef.current?.focus({ preventScroll: true });
+            }}
+          />
         </div>
 
         {sprite && (
@@ -381,5 +351,48 @@ function VerifyFrame({ videoId, frame }: { videoId: number; frame: number | null
         </figure>
       )}
     </section>
+  );
+}
+
+/** The presented frame and its two timecodes (the frame-number test id reads digits only). */
+export function FrameReadout({ frame, last, rate }: { frame: number | null; last: number; rate: FrameRate }) {
+  return (
+    <div className="player-readout" aria-live="off">
+      <div className="readout-frame">
+        <span className="readout-label">Frame</span>
+        {frame === null ? (
+          <span className="readout-value muted">…</span>
+        ) : (
+          <span className="readout-value mono" data-testid="frame-number">
+            {frame}
+          </span>
+        )}
+        <span className="readout-total mono muted">/ {last}</span>
+      </div>
+      <div className="readout-times">
+        <span className="mono" data-testid="timecode" title="Presentation time (HH:MM:SS.mmm)">
+          {frame === null ? "--:--:--.---" : formatTimecodeMs(frame, rate)}
+        </span>
+        <span className="mono muted" data-testid="timecode-frames" title="Timecode (HH:MM:SS:FF)">
+          {frame === null ? "--:--:--:--" : formatTimecodeFrames(frame, rate)}
+        </span>
+      </div>
+    </div>
+  );
+}
+
+/** Playback speeds from 0.1x to 4x. */
+export function SpeedSelect({ speed, onChange }: { speed: number; onChange: (speed: number) => void }) {
+  return (
+    <label className="player-speed" title="Playback speed">
+      <span className="visually-hidden">Playback speed</span>
+      <select data-testid="playback-speed" value={speed} onChange={(event) => onChange(Number(event.target.value))}>
+        {SPEEDS.map((option) => (
+          <option key={option} value={option}>
+            {option}×
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }

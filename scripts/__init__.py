@@ -1,0 +1,1 @@
+"""Operations scripts: setup, serving, the embedded-defaults smoke run, local server helpers."""
