@@ -35,20 +35,35 @@ it).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
 
-from curation.alpha import AlphaResult, NominalCoincidences, alpha, nominal_coincidences
+from curation.alpha import (
+    UNDEFINED_NO_VARIATION,
+    UNDEFINED_TOO_FEW,
+    AlphaResult,
+    NominalCoincidences,
+    alpha,
+    nominal_coincidences,
+)
 from curation.boundaries import BoundaryPrecision, boundary_precision
-from curation.consensus import BoundaryMethod, ConsensusSegment, consensus_from_clusters, fuse
+from curation.consensus import (
+    BoundaryMethod,
+    ConsensusSegment,
+    consensus_from_clusters,
+    fuse,
+    fused_bounds,
+    majority_support,
+)
 from curation.matching import (
     DEFAULT_IOU_THRESHOLD,
     Cluster,
     Linkage,
+    MatchedPair,
     cluster_passes,
     match_pair,
     pairwise_matches,
@@ -105,16 +120,32 @@ class PairDetection:
     counts: DetectionCounts
 
 
+Matches = Mapping[tuple[int, int], tuple[MatchedPair, ...]]
+
+
+def _pair_counts(
+    passes: Sequence[Pass], matches: Matches, reference: int, predicted: int
+) -> DetectionCounts:
+    """``detection_counts`` of two passes from their match (the hit count is symmetric)."""
+    hits = len(matches[(min(reference, predicted), max(reference, predicted))])
+    return DetectionCounts(
+        hits, len(passes[predicted].segments) - hits, len(passes[reference].segments) - hits
+    )
+
+
 def pairwise_detection(
-    passes: Sequence[Pass], threshold: float = DEFAULT_IOU_THRESHOLD
+    passes: Sequence[Pass],
+    threshold: float = DEFAULT_IOU_THRESHOLD,
+    matches: Matches | None = None,
 ) -> tuple[PairDetection, ...]:
-    """Every pair ``i < j`` of passes, pass ``i`` as reference. F1 is symmetric in the pair."""
+    """Every pair ``i < j`` of passes, pass ``i`` as reference. F1 is symmetric in the pair.
+
+    ``matches`` may hold ``pairwise_matches(passes, threshold)`` computed beforehand.
+    """
+    if matches is None:
+        matches = pairwise_matches(passes, threshold)
     return tuple(
-        PairDetection(
-            passes[i].pass_id,
-            passes[j].pass_id,
-            detection_counts(passes[i].segments, passes[j].segments, threshold),
-        )
+        PairDetection(passes[i].pass_id, passes[j].pass_id, _pair_counts(passes, matches, i, j))
         for i in range(len(passes))
         for j in range(i + 1, len(passes))
     )
@@ -149,13 +180,15 @@ def leave_one_out_detection(
     threshold: float = DEFAULT_IOU_THRESHOLD,
     method: BoundaryMethod = "median",
     linkage: Linkage = "single",
+    matches: Matches | None = None,
 ) -> tuple[LeaveOneOutDetection, ...]:
     """Each pass (as prediction) against the leave-one-out consensus (as reference).
 
-    Every pair of passes is matched once; each leave-one-out consensus clusters the matches
-    of the pairs it keeps (the same result as ``leave_one_out_consensus``, N times cheaper).
+    Every pair of passes is matched once (or given as ``matches``); each leave-one-out
+    consensus clusters the matches of the pairs it keeps (the same result as
+    ``leave_one_out_consensus``, N times cheaper).
     """
-    every_pair = pairwise_matches(passes, threshold)
+    every_pair = matches if matches is not None else pairwise_matches(passes, threshold)
     results = []
     for index, pass_ in enumerate(passes):
         others = [p for other, p in enumerate(passes) if other != index]
@@ -164,19 +197,18 @@ def leave_one_out_detection(
             for (i, j), pairs in every_pair.items()
             if index not in (i, j)
         }
-        consensus = (
-            consensus_from_clusters(
-                cluster_passes(others, threshold, linkage, matches=kept),
-                len(others),
-                None,
-                method,
-            )
+        # Only the boundaries of the consensus are scored: fuse those, not the votes.
+        reference = (
+            [
+                Segment(*fused_bounds(cluster, method))
+                for cluster in cluster_passes(others, threshold, linkage, matches=kept)
+                if cluster.support >= majority_support(len(others))
+            ]
             if others
-            else ()
+            else []
         )
-        reference = [segment.as_segment() for segment in consensus]
         counts = detection_counts(reference, pass_.segments, threshold)
-        results.append(LeaveOneOutDetection(pass_.pass_id, pass_.annotator, counts, len(consensus)))
+        results.append(LeaveOneOutDetection(pass_.pass_id, pass_.annotator, counts, len(reference)))
     return tuple(results)
 
 
@@ -237,16 +269,77 @@ def frame_runs(passes: Sequence[Pass], n_frames: int, label_of: LabelOf = type_l
     return FrameRuns(starts, np.diff(cuts), codes_matrix, tuple(labels))
 
 
+def runs_coincidences(runs: FrameRuns, rows: Sequence[int] | None = None) -> NominalCoincidences:
+    """Run-length weighted nominal coincidences of the passes ``rows`` (default: all).
+
+    The runs of all passes are a refinement of the runs of any subset of them, so one
+    ``frame_runs`` serves the whole set, every pair and every leave-one-out subset.
+    """
+    codes = runs.codes if rows is None else runs.codes[list(rows)]
+    n_labels = len(runs.labels)
+    n_runs = runs.starts.size
+    keys = (np.arange(n_runs)[None, :] * n_labels + codes).ravel()
+    counts = np.bincount(keys, minlength=n_runs * n_labels).reshape(n_runs, n_labels)
+    return nominal_coincidences(counts, runs.labels, runs.lengths)
+
+
+@dataclass(frozen=True, slots=True)
+class FrameAgreement:
+    """What every frame-label alpha of any subset of one video's passes is computed from.
+
+    ``agree[a, b]`` is the number of frames on which passes ``a`` and ``b`` give the same
+    label and ``totals[a, c]`` the number of frames pass ``a`` gives label ``c``. Every pass
+    codes every frame, so a subset of ``m`` passes has ``n = m * n_frames`` pairable values,
+    marginals ``n_c = sum_a totals[a, c]`` and ``sum_c o_cc = 2 sum_{a<b} agree[a, b] / (m - 1)``
+    (the agreeing ordered pairs of each frame over ``m - 1``): the whole set, every pair and
+    every leave-one-out subset cost O(passes^2) each after one pass over the runs.
+    """
+
+    n_frames: int
+    agree: list[list[float]]
+    totals: list[list[float]]
+
+    @classmethod
+    def from_runs(cls, runs: FrameRuns) -> FrameAgreement:
+        n_passes = runs.codes.shape[0]
+        weights = runs.lengths.astype(np.float64)
+        agree = np.zeros((n_passes, n_passes))
+        totals = np.zeros((n_passes, len(runs.labels)))
+        for code in range(len(runs.labels)):
+            has = (runs.codes == code).astype(np.float64)
+            weighted = has * weights
+            agree += weighted @ has.T
+            totals[:, code] = weighted.sum(axis=1)
+        return cls(int(runs.lengths.sum()), agree.tolist(), totals.tolist())
+
+    def alpha(self, rows: Sequence[int]) -> AlphaResult:
+        """Nominal alpha of the passes ``rows`` (equal to ``frame_label_alpha`` of them).
+
+        A few passes and labels: plain Python on the small matrices beats numpy's call cost.
+        """
+        m = len(rows)
+        if m < 2:
+            return AlphaResult("nominal", None, UNDEFINED_TOO_FEW, None, None, 0, 0)
+        agree, totals = self.agree, self.totals
+        n = float(m * self.n_frames)
+        marginals = [sum(totals[row][label] for row in rows) for label in range(len(totals[0]))]
+        units = self.n_frames
+        if n < 2:
+            return AlphaResult("nominal", None, UNDEFINED_TOO_FEW, None, None, round(n), units)
+        if sum(1 for value in marginals if value) < 2:
+            return AlphaResult("nominal", None, UNDEFINED_NO_VARIATION, None, None, round(n), units)
+        agreeing = 2.0 * sum(agree[a][b] for i, a in enumerate(rows) for b in rows[i + 1 :])
+        observed = (n - agreeing / (m - 1)) / n
+        expected = (n**2 - sum(value * value for value in marginals)) / (n * (n - 1.0))
+        value = 1.0 - observed / expected
+        return AlphaResult("nominal", value, None, observed, expected, round(n), units)
+
+
 def frame_label_coincidences(
     passes: Sequence[Pass], n_frames: int, label_of: LabelOf = type_label
 ) -> NominalCoincidences:
     """Run-length weighted nominal coincidences of the frame labels; pool videos with ``+``."""
-    runs = frame_runs(passes, n_frames, label_of)
-    n_labels = len(runs.labels)
-    n_runs = runs.starts.size
-    keys = (np.arange(n_runs)[None, :] * n_labels + runs.codes).ravel()
-    counts = np.bincount(keys, minlength=n_runs * n_labels).reshape(n_runs, n_labels)
-    return nominal_coincidences(counts, runs.labels, runs.lengths)
+    return runs_coincidences(frame_runs(passes, n_frames, label_of))
 
 
 def frame_label_alpha(
@@ -334,31 +427,40 @@ def annotator_agreement(
     method: BoundaryMethod = "median",
     linkage: Linkage = "single",
     leave_one_out: Sequence[LeaveOneOutDetection] | None = None,
+    matches: Matches | None = None,
+    runs: FrameRuns | None = None,
 ) -> tuple[AnnotatorAgreement, ...]:
     """Per pass: F1 and frame-label alpha against the others, and alpha without it.
 
-    ``leave_one_out`` may hold ``leave_one_out_detection`` of the same passes, computed once.
+    ``leave_one_out``, ``matches`` and ``runs`` may hold ``leave_one_out_detection``,
+    ``pairwise_matches`` and ``frame_runs`` of the same passes, computed once.
     """
+    if matches is None:
+        matches = pairwise_matches(passes, threshold)
     loo = (
         leave_one_out
         if leave_one_out is not None
-        else leave_one_out_detection(passes, threshold, method, linkage)
+        else leave_one_out_detection(passes, threshold, method, linkage, matches)
     )
+    frames = FrameAgreement.from_runs(
+        runs if runs is not None else frame_runs(passes, n_frames, label_of)
+    )
+    pair_alpha = {
+        (i, j): frames.alpha((i, j)) for i in range(len(passes)) for j in range(i + 1, len(passes))
+    }
     results = []
     for index, pass_ in enumerate(passes):
-        others = [p for other, p in enumerate(passes) if other != index]
+        rest = [other for other in range(len(passes)) if other != index]
         pairwise = tuple(
             PairDetection(
-                other.pass_id,
-                pass_.pass_id,
-                detection_counts(other.segments, pass_.segments, threshold),
+                passes[other].pass_id, pass_.pass_id, _pair_counts(passes, matches, other, index)
             )
-            for other in others
+            for other in rest
         )
         pooled = DetectionCounts(0, 0, 0)
         for pair in pairwise:
             pooled += pair.counts
-        alphas = tuple(frame_label_alpha([pass_, other], n_frames, label_of) for other in others)
+        alphas = tuple(pair_alpha[(min(index, other), max(index, other))] for other in rest)
         results.append(
             AnnotatorAgreement(
                 pass_id=pass_.pass_id,
@@ -369,7 +471,7 @@ def annotator_agreement(
                 against_leave_one_out=loo[index].counts,
                 pairwise_frame_alpha=alphas,
                 mean_pairwise_frame_alpha=_mean_defined([a.value for a in alphas]),
-                frame_alpha_without=frame_label_alpha(others, n_frames, label_of),
+                frame_alpha_without=frames.alpha(rest),
             )
         )
     return tuple(results)
@@ -410,17 +512,20 @@ def video_agreement(
     """All agreement statistics of one video's passes (each documented in its own function)."""
     check_within_video(list(passes), n_frames)
     n_passes = len(passes)
-    clusters = cluster_passes(passes, threshold, linkage)
+    # Every pair is matched once and the frames cut into runs once; every statistic reuses them.
+    matches = pairwise_matches(passes, threshold)
+    runs = frame_runs(passes, n_frames, label_of)
+    clusters = cluster_passes(passes, threshold, linkage, matches=matches)
     consensus = consensus_from_clusters(clusters, n_passes, min_support, method)
-    leave_one_out = leave_one_out_detection(passes, threshold, method, linkage)
+    leave_one_out = leave_one_out_detection(passes, threshold, method, linkage, matches)
     return VideoAgreement(
         n_passes=n_passes,
         n_frames=n_frames,
         clusters=clusters,
         consensus=consensus,
-        pairwise_detection=pairwise_detection(passes, threshold),
+        pairwise_detection=pairwise_detection(passes, threshold, matches),
         leave_one_out=leave_one_out,
-        frame_label_alpha=frame_label_alpha(passes, n_frames, label_of),
+        frame_label_alpha=runs_coincidences(runs).alpha(),
         unitizing_by_type=unitizing_alpha(passes, n_frames, label_of),
         unitizing_segmentation=unitizing_alpha(passes, n_frames, single_category),
         duration_alpha=duration_alpha(clusters, n_passes),
@@ -429,6 +534,6 @@ def video_agreement(
         au_alpha=tuple(au_presence_alpha(clusters, n_passes).items()),
         boundaries=boundary_precision(consensus, fps_num, fps_den),
         annotators=annotator_agreement(
-            passes, n_frames, threshold, label_of, method, linkage, leave_one_out
+            passes, n_frames, threshold, label_of, method, linkage, leave_one_out, matches, runs
         ),
     )

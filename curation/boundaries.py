@@ -18,9 +18,9 @@ them before ``summarize_boundaries``; each carries its own milliseconds.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from fractions import Fraction
 
 import numpy as np
 import numpy.typing as npt
@@ -56,13 +56,28 @@ class Summary:
     iqr: float | None
 
 
+def _quantile(ordered: list[float], q: float) -> float:
+    """Linear interpolation between order statistics (type 7), with numpy's ``_lerp``.
+
+    Samples here are a handful of deviations per annotator and video: sorting a list and
+    interpolating in Python costs a few microseconds where ``np.percentile`` costs tens.
+    """
+    position = (len(ordered) - 1) * q
+    below = int(position)
+    weight = position - below
+    low = ordered[below]
+    high = ordered[min(below + 1, len(ordered) - 1)]
+    difference = high - low
+    return high - difference * (1.0 - weight) if weight >= 0.5 else low + difference * weight
+
+
 def summarize(values: npt.ArrayLike) -> Summary:
     """``Summary`` of a 1-D sample (quartiles by linear interpolation, type 7)."""
-    sample = np.asarray(values, dtype=np.float64).ravel()
-    if sample.size == 0:
+    ordered = sorted(np.asarray(values, dtype=np.float64).ravel().tolist())
+    if not ordered:
         return Summary(0, None, None, None, None, None)
-    q1, median, q3 = (float(x) for x in np.percentile(sample, [25.0, 50.0, 75.0]))
-    return Summary(int(sample.size), float(sample.mean()), median, q1, q3, q3 - q1)
+    q1, median, q3 = (_quantile(ordered, q) for q in (0.25, 0.5, 0.75))
+    return Summary(len(ordered), math.fsum(ordered) / len(ordered), median, q1, q3, q3 - q1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +113,8 @@ def frames_to_ms(frames: int, fps_num: int, fps_den: int) -> float:
     """Exact ``frames * 1000 * fps_den / fps_num``, rounded once to float."""
     if fps_num <= 0 or fps_den <= 0:
         raise ValueError(f"fps must be a positive rational, got {fps_num}/{fps_den}")
-    return float(Fraction(frames * 1000 * fps_den, fps_num))
+    # int / int is correctly rounded in Python: the same float as ``Fraction(...)`` gives.
+    return frames * 1000 * fps_den / fps_num
 
 
 def boundary_deviations(

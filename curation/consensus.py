@@ -35,8 +35,6 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Literal
 
-import numpy as np
-
 from curation.matching import (
     DEFAULT_IOU_THRESHOLD,
     Cluster,
@@ -148,6 +146,26 @@ class ConsensusSegment:
         )
 
 
+def _population_std(values: Sequence[int]) -> float:
+    """Population standard deviation (numpy's ``std``) of a few frames, in plain Python."""
+    mean = sum(values) / len(values)
+    return math.sqrt(sum((value - mean) ** 2 for value in values) / len(values))
+
+
+def _rounded_bounds(onset: Fraction, offset: Fraction) -> tuple[int, int]:
+    return round_half_down(onset), round_half_up(offset)
+
+
+def fused_bounds(
+    cluster: Cluster, method: BoundaryMethod = "median", trim: float = DEFAULT_TRIM
+) -> tuple[int, int]:
+    """``(onset, offset)`` of ``fuse_cluster(cluster, method, trim)``, without the votes."""
+    return _rounded_bounds(
+        estimate([m.segment.onset for m in cluster.members], method, trim),
+        estimate([m.segment.offset for m in cluster.members], method, trim),
+    )
+
+
 def fuse_cluster(
     cluster: Cluster, method: BoundaryMethod = "median", trim: float = DEFAULT_TRIM
 ) -> ConsensusSegment:
@@ -157,8 +175,7 @@ def fuse_cluster(
     offsets = [s.offset for s in segments]
     onset_estimate = estimate(onsets, method, trim)
     offset_estimate = estimate(offsets, method, trim)
-    onset = round_half_down(onset_estimate)
-    offset = round_half_up(offset_estimate)
+    onset, offset = _rounded_bounds(onset_estimate, offset_estimate)
     apexes = [s.apex for s in segments if s.apex is not None]
     apex = None
     if apexes:
@@ -179,8 +196,6 @@ def fuse_cluster(
     if tied_aus:
         reasons.append("AU tie: " + ", ".join(sorted(tied_aus)))
 
-    onset_array = np.asarray(onsets, dtype=np.float64)
-    offset_array = np.asarray(offsets, dtype=np.float64)
     return ConsensusSegment(
         onset=onset,
         offset=offset,
@@ -199,8 +214,8 @@ def fuse_cluster(
         tied_aus=tied_aus,
         onset_estimate=onset_estimate,
         offset_estimate=offset_estimate,
-        onset_std=float(onset_array.std()),
-        offset_std=float(offset_array.std()),
+        onset_std=_population_std(onsets),
+        offset_std=_population_std(offsets),
         onset_range=max(onsets) - min(onsets),
         offset_range=max(offsets) - min(offsets),
     )

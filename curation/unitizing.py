@@ -37,24 +37,21 @@ present in any pass is ``1 - sum_c D_o(c) / sum_c D_e(c)`` (DKPro averages ``D_o
 over the categories; the average cancels).
 
 Computation. Everything is in exact integer and rational arithmetic (no rounding until the
-final float), and costs O(units log units) per pair of coders: overlapping unit pairs are found
-with ``searchsorted`` on the sorted units, never by walking frames. Where DKPro returns 0.0 for
+final float), and costs O(units log units): overlapping unit pairs are found by one sweep over
+each pair of coders' sorted units, never by walking frames. Where DKPro returns 0.0 for
 ``D_o = D_e = 0``, this module reports u-alpha as undefined (``value=None`` with a reason), as it
 does for fewer than two coders.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
-import numpy as np
-import numpy.typing as npt
-
 from curation.types import EXPRESSION, Pass, Segment, check_within_video, type_label
 
-IntArray = npt.NDArray[np.int64]
 CategoryOf = Callable[[Segment], Hashable]
 
 
@@ -96,79 +93,79 @@ class _Disagreements:
     units: int
 
 
-def _units_of_pass(
-    pass_: Pass, category: Hashable, category_of: CategoryOf
-) -> tuple[IntArray, IntArray]:
-    """Sorted half-open ``[begin, end)`` arrays of the pass's units of ``category``."""
-    chosen = [s for s in pass_.segments if category_of(s) == category]
-    begins = np.fromiter((s.onset for s in chosen), dtype=np.int64, count=len(chosen))
-    ends = np.fromiter((s.offset + 1 for s in chosen), dtype=np.int64, count=len(chosen))
-    order = np.argsort(begins, kind="stable")
-    begins, ends = begins[order], ends[order]
-    clash = np.flatnonzero(begins[1:] < ends[:-1])
-    if clash.size:
-        first = int(clash[0])
-        raise ValueError(
-            f"pass {pass_.pass_id!r} has overlapping units of category {category!r}: "
-            f"[{begins[first]}, {ends[first] - 1}] and [{begins[first + 1]}, {ends[first + 1] - 1}]"
-            " (u-alpha needs one coder's units of a category to be disjoint)"
-        )
+Units = tuple[list[int], list[int]]
+
+
+def _units_of_pass(pass_: Pass, category: Hashable, category_of: CategoryOf) -> Units:
+    """Sorted half-open ``[begin, end)`` lists of the pass's units of ``category``."""
+    chosen = sorted((s.onset, s.offset + 1) for s in pass_.segments if category_of(s) == category)
+    begins = [begin for begin, _ in chosen]
+    ends = [end for _, end in chosen]
+    for index in range(len(chosen) - 1):
+        if begins[index + 1] < ends[index]:
+            raise ValueError(
+                f"pass {pass_.pass_id!r} has overlapping units of category {category!r}: "
+                f"[{begins[index]}, {ends[index] - 1}] and "
+                f"[{begins[index + 1]}, {ends[index + 1] - 1}]"
+                " (u-alpha needs one coder's units of a category to be disjoint)"
+            )
     return begins, ends
 
 
-def _overlap_counts(
-    begins: IntArray, ends: IntArray, other_begins: IntArray, other_ends: IntArray
-) -> tuple[IntArray, IntArray]:
-    """For each unit, the index of the first overlapping unit of the other coder and how many."""
-    first = np.searchsorted(other_ends, begins, side="right").astype(np.int64)
-    past = np.searchsorted(other_begins, ends, side="left").astype(np.int64)
-    return first, np.maximum(past - first, 0)
+def _pair_sum(a: Units, b: Units) -> int:
+    """``sum_g sum_h delta2`` for one unordered pair of coders (see the module docstring).
 
-
-def _pair_sum(a: tuple[IntArray, IntArray], b: tuple[IntArray, IntArray]) -> int:
-    """``sum_g sum_h delta2`` for one unordered pair of coders (see the module docstring)."""
+    One sweep over both sorted unit lists: each unit of ``a`` meets the units of ``b`` that
+    overlap it (unit against unit), or none (then it lies in a gap of ``b``); the units of
+    ``b`` that no unit of ``a`` overlaps lie in gaps of ``a``.
+    """
     a_begin, a_end = a
     b_begin, b_end = b
-    first, count = _overlap_counts(a_begin, a_end, b_begin, b_end)
-    a_index = np.repeat(np.arange(a_begin.size), count)
-    b_index = np.repeat(first, count) + (
-        np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)
-    )
-    both = (a_begin[a_index] - b_begin[b_index]) ** 2 + (a_end[a_index] - b_end[b_index]) ** 2
-    a_in_gap = ((a_end - a_begin)[count == 0]) ** 2
-    _, b_count = _overlap_counts(b_begin, b_end, a_begin, a_end)
-    b_in_gap = ((b_end - b_begin)[b_count == 0]) ** 2
-    return int(both.sum()) + int(a_in_gap.sum()) + int(b_in_gap.sum())
+    total = 0
+    b_met = [False] * len(b_begin)
+    first = 0
+    for begin, end in zip(a_begin, a_end, strict=True):
+        while first < len(b_begin) and b_end[first] <= begin:
+            first += 1
+        other = first
+        while other < len(b_begin) and b_begin[other] < end:
+            total += (begin - b_begin[other]) ** 2 + (end - b_end[other]) ** 2
+            b_met[other] = True
+            other += 1
+        if other == first:
+            total += (end - begin) ** 2
+    for begin, end, met in zip(b_begin, b_end, b_met, strict=True):
+        if not met:
+            total += (end - begin) ** 2
+    return total
 
 
-def _gaps(begins: IntArray, ends: IntArray, n_frames: int) -> IntArray:
-    gap_begins = np.concatenate(([0], ends))
-    gap_ends = np.concatenate((begins, [n_frames]))
-    lengths = gap_ends - gap_begins
-    return lengths[lengths > 0]
+def _gaps(begins: list[int], ends: list[int], n_frames: int) -> list[int]:
+    lengths = (b - e for b, e in zip([*begins, n_frames], [0, *ends], strict=True))
+    return [length for length in lengths if length > 0]
 
 
-def _category_disagreements(
-    units: Sequence[tuple[IntArray, IntArray]], n_frames: int
-) -> _Disagreements:
+def _category_disagreements(units: Sequence[Units], n_frames: int) -> _Disagreements:
     m = len(units)
     length = n_frames
     observed_sum = sum(_pair_sum(units[i], units[j]) for i in range(m) for j in range(i + 1, m))
     observed = Fraction(2 * observed_sum, m * (m - 1) * length * length)
 
-    lengths = np.concatenate([end - begin for begin, end in units])
-    gaps = np.sort(np.concatenate([_gaps(begin, end, n_frames) for begin, end in units]))
+    lengths = [
+        end - begin for begins, ends in units for begin, end in zip(begins, ends, strict=True)
+    ]
+    gaps = sorted(gap for begins, ends in units for gap in _gaps(begins, ends, n_frames))
     # S(l) = sum over gaps g >= l of (g - l + 1), from suffix sums of the sorted gaps.
-    suffix = np.concatenate((np.cumsum(gaps[::-1])[::-1], [0]))
-    first_fit = np.searchsorted(gaps, lengths, side="left")
-    fitting = gaps.size - first_fit
-    shifts = suffix[first_fit] - fitting * (lengths - 1)
-    # Python integers (object arrays) from here on: l^3 and l^2 * S(l) can exceed int64.
-    big_lengths = lengths.astype(object)
-    n_units = int(lengths.size)
-    cubic = (n_units - 1) * big_lengths * (big_lengths - 1) * (2 * big_lengths - 1) // 3
-    numerator = int(sum(cubic + big_lengths * big_lengths * shifts.astype(object)))
-    denominator = m * length * (m * length - 1) - int(sum(big_lengths * (big_lengths - 1)))
+    suffix = [0] * (len(gaps) + 1)
+    for index in range(len(gaps) - 1, -1, -1):
+        suffix[index] = suffix[index + 1] + gaps[index]
+    n_units = len(lengths)
+    numerator = 0
+    for unit in lengths:
+        first_fit = bisect_left(gaps, unit)
+        shifts = suffix[first_fit] - (len(gaps) - first_fit) * (unit - 1)
+        numerator += (n_units - 1) * unit * (unit - 1) * (2 * unit - 1) // 3 + unit * unit * shifts
+    denominator = m * length * (m * length - 1) - sum(unit * (unit - 1) for unit in lengths)
     expected = Fraction(2 * numerator, length * denominator)
     return _Disagreements(observed, expected, n_units)
 
@@ -217,7 +214,7 @@ def unitizing_alpha(
     for category in categories:
         units = [_units_of_pass(pass_, category, category_of) for pass_ in passes]
         if m < 2:
-            part = _Disagreements(Fraction(0), Fraction(0), sum(u[0].size for u in units))
+            part = _Disagreements(Fraction(0), Fraction(0), sum(len(u[0]) for u in units))
         else:
             part = _category_disagreements(units, n_frames)
         parts.append(part)

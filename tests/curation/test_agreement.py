@@ -267,3 +267,22 @@ def test_leave_one_out_reuses_one_matching_with_the_same_result(seed: int) -> No
         reference = [segment.as_segment() for segment in consensus]
         assert result.counts == detection_counts(reference, passes[index].segments)
         assert result.consensus_size == len(consensus)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_frame_agreement_gives_the_alpha_of_every_subset(seed: int) -> None:
+    """One pass over the runs gives every pair's and every leave-one-out subset's alpha."""
+    from itertools import combinations
+
+    from curation.agreement import FrameAgreement
+
+    passes = jittered_passes(seed=seed, n_frames=20_000, n_events=40, n_passes=5, miss_rate=0.2)
+    frames = FrameAgreement.from_runs(frame_runs(passes, 20_000))
+    for size in range(2, 6):
+        for rows in combinations(range(5), size):
+            expected = frame_label_alpha([passes[row] for row in rows], 20_000)
+            result = frames.alpha(rows)
+            assert result.value == pytest.approx(expected.value, abs=1e-12)
+            assert result.pairable_values == expected.pairable_values
+            assert result.pairable_units == expected.pairable_units
+    assert frames.alpha((3,)).value is None
