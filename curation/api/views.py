@@ -15,9 +15,8 @@ from core.api.auth import request_user
 from core.api.exceptions import ErrorSerializer
 from core.errors import NotFound
 from core.selectors import role_can_curate
-from curation import services
+from curation import selectors, services
 from curation.models import ConsensusMethod, ConsensusSegment, ConsensusVersion, VideoAgreement
-from curation.selectors import annotator_summary
 from videos.selectors import video_access
 
 ERRORS: dict[int, Any] = {401: ErrorSerializer, 404: ErrorSerializer}
@@ -61,39 +60,58 @@ class VideoAgreementView(APIView):
 class ProjectAgreementView(APIView):
     @extend_schema(
         operation_id="projects_agreement",
+        parameters=[
+            OpenApiParameter(
+                "floor", float, description="agreement floor for the queue (default 0.667)"
+            )
+        ],
         responses={200: dict, **ERRORS},
         description=(
-            "Per-video headline figures, lowest frame-label alpha first (the queue of videos "
-            "to look at), and per-annotator figures pooled over the project."
+            "Per-video headline figures, lowest frame-label alpha first, the queue of videos "
+            "below the floor, per-annotator figures pooled over the project, progress per pass "
+            "and the distribution of boundary deviations."
         ),
     )
     def get(self, request: Request, slug: str) -> Response:
         project, _ = curating_project_access(slug=slug, user=request.user)
-        rows = (
-            VideoAgreement.objects.filter(video__project=project)
-            .select_related("video")
-            .order_by("frame_alpha", "video_id")
-        )
-        videos = [
-            {
-                "video": row.video_id,
-                "name": row.video.original_name,
-                "n_passes": row.n_passes,
-                "frame_alpha": row.frame_alpha,
-                "mean_pairwise_f1": row.mean_pairwise_f1,
-            }
-            for row in rows
-        ]
-        alphas = [row.frame_alpha for row in rows if row.frame_alpha is not None]
-        f1s = [row.mean_pairwise_f1 for row in rows if row.mean_pairwise_f1 is not None]
+        floor = FloorInput(data=request.query_params)
+        floor.is_valid(raise_exception=True)
         return Response(
-            {
-                "videos": videos,
-                "annotators": annotator_summary(project=project),
-                "mean_frame_alpha": sum(alphas) / len(alphas) if alphas else None,
-                "mean_pairwise_f1": sum(f1s) / len(f1s) if f1s else None,
-            }
+            selectors.project_agreement(project=project, floor=floor.validated_data["floor"])
         )
+
+
+class FloorInput(serializers.Serializer):
+    floor = serializers.FloatField(
+        min_value=-1.0, max_value=1.0, default=selectors.DEFAULT_AGREEMENT_FLOOR
+    )
+
+
+class AnnotatorAgreementView(APIView):
+    @extend_schema(
+        operation_id="projects_annotator_agreement",
+        responses={200: dict, **ERRORS},
+        description=(
+            "One annotator's figures per submitted pass in submission order (leave-one-out "
+            "F1, alpha without them, onset/offset bias, time) and their drift over time."
+        ),
+    )
+    def get(self, request: Request, slug: str, username: str) -> Response:
+        project, _ = curating_project_access(slug=slug, user=request.user)
+        return Response(selectors.annotator_timeline(project=project, username=username))
+
+
+class VideoPassesView(APIView):
+    @extend_schema(
+        operation_id="videos_passes",
+        responses={200: dict, **ERRORS},
+        description="Every pass of the video with its segments (curators and owners only).",
+    )
+    def get(self, request: Request, video_id: int) -> Response:
+        video, membership = video_access(video_id=video_id, user=request.user)
+        if not role_can_curate(membership.role):
+            raise NotFound("No such video.")
+        return Response(selectors.video_passes(video=video))
 
 
 class ConsensusBuildInput(serializers.Serializer):

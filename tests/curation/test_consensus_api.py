@@ -177,3 +177,79 @@ def test_adjudication_makes_a_new_version(people, three_passes) -> None:
         api_client(people["annotator"]).post(url, {"base_version": 2, "segments": []}).status_code
         == 404
     )
+
+
+def test_dashboard_progress_queue_and_histogram(people, project, three_passes) -> None:
+    from django.core.management import call_command
+
+    open_pass = Video.objects.create(
+        project=project, sha256="d" * 64, status=VideoStatus.READY,
+        n_frames=100, fps_num=30, fps_den=1,
+    )  # fmt: skip
+    Assignment.objects.create(video=open_pass, annotator=people["annotator"], pass_index=1)
+    call_command("agreement", "--project", "alpha")
+    curator = api_client(people["curator"])
+    body = curator.get("/api/v1/projects/alpha/agreement/").json()
+    assert body["progress"] == {
+        "videos": 2, "total": 4, "submitted": 3,
+        "by_pass": [
+            {"pass_index": 1, "total": 2, "submitted": 1},
+            {"pass_index": 2, "total": 1, "submitted": 1},
+            {"pass_index": 3, "total": 1, "submitted": 1},
+        ],
+    }  # fmt: skip
+    alpha = VideoAgreement.objects.get(video=three_passes).frame_alpha
+    assert alpha is not None
+    assert alpha < 0.667
+    assert body["floor"] == 0.667
+    assert body["below_floor"] == [three_passes.pk]
+    assert body["videos"][0]["below_floor"] is True
+    assert (
+        curator.get(f"/api/v1/projects/alpha/agreement/?floor={alpha - 0.01}").json()["below_floor"]
+        == []
+    )
+    assert curator.get("/api/v1/projects/alpha/agreement/?floor=2").status_code == 400
+    # The one consensus segment (11-22) has three members: onsets 10, 12, 11 -> -1, +1, 0;
+    # offsets 20, 22, 24 -> -2, 0, +2.
+    histogram = body["boundary_histogram"]
+    assert histogram["clip"] == 15
+    assert len(histogram["bins"]) == 31
+    counts = {b["deviation"]: (b["onset"], b["offset"]) for b in histogram["bins"] if any(
+        (b["onset"], b["offset"])
+    )}  # fmt: skip
+    assert counts == {-2: (0, 1), -1: (1, 0), 0: (1, 1), 1: (1, 0), 2: (0, 1)}
+
+
+def test_annotator_timeline_and_video_passes(people, three_passes) -> None:
+    from django.core.management import call_command
+
+    call_command("agreement", "--project", "alpha")
+    curator = api_client(people["curator"])
+    body = curator.get("/api/v1/projects/alpha/annotators/annotator/").json()
+    assert body["annotator"] == "annotator"
+    [row] = body["passes"]
+    assert row["video"] == three_passes.pk
+    assert (row["onset_bias_frames"], row["offset_bias_frames"]) == (-1, -2)
+    # Against the consensus of the other two (their one matched expression, 11-23): 1 hit of 2.
+    assert row["leave_one_out_f1"] == pytest.approx(2 / 3)
+    assert body["drift"]["n"] == 1
+    assert body["drift"]["f1_slope_per_10_passes"] is None
+    assert body["summary"]["pairwise_f1"] == pytest.approx(4 / 7)
+    assert curator.get("/api/v1/projects/alpha/annotators/nobody/").status_code == 404
+
+    passes = curator.get(f"/api/v1/videos/{three_passes.pk}/passes/").json()
+    assert [p["pass_index"] for p in passes] == [1, 2, 3]
+    assert [(s["onset"], s["offset"]) for s in passes[0]["segments"]] == [(10, 20), (200, 210)]
+    assert passes[2]["annotator"] == "c"
+    # Blind: annotators get 404 on every curator read.
+    annotator = api_client(people["annotator"])
+    assert annotator.get(f"/api/v1/videos/{three_passes.pk}/passes/").status_code == 404
+    assert annotator.get("/api/v1/projects/alpha/annotators/annotator/").status_code == 404
+
+
+def test_drift_slope_over_passes() -> None:
+    from curation.selectors import _halves_mean, _slope_per_10
+
+    assert _slope_per_10([0.5, 0.6, 0.7, 0.8]) == pytest.approx(1.0)
+    assert _slope_per_10([0.9, 0.9, 0.9]) is None
+    assert _halves_mean([0.4, 0.6, 0.8, 1.0]) == pytest.approx((0.5, 0.9))
