@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.db import models
 
 from videos.models import Video
@@ -97,3 +99,67 @@ class ConsensusSegment(models.Model):
 
     def __str__(self) -> str:
         return f"[{self.onset}, {self.offset}] {self.type}"
+
+
+def release_path(release: Release, name: str) -> str:
+    """Stored names come from ids, never from what a user called the release."""
+    return f"releases/{release.project_id}/{release.uid}/{name}"
+
+
+class Release(models.Model):
+    """A frozen consensus version: labels, raw passes, agreement, split, seed and software.
+
+    Everything an export needs is written once into ``release.json`` (the lossless native
+    format) in storage, with its sha256 here; exports read that file, never the live tables,
+    so a later consensus, pass or split change can never alter a release.
+    """
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    project = models.ForeignKey("core.Project", on_delete=models.CASCADE, related_name="releases")
+    name = models.CharField(max_length=100)
+    consensus_version = models.ForeignKey(
+        ConsensusVersion, on_delete=models.PROTECT, related_name="releases"
+    )
+    split = models.JSONField()
+    folds = models.JSONField(default=list)
+    software_version = models.CharField(max_length=32)
+    data_file = models.CharField(max_length=255)
+    data_sha256 = models.CharField(max_length=64)
+    counts = models.JSONField(default=dict)
+    created_by = models.ForeignKey(
+        "auth.User", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["project_id", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "name"], name="release_name_per_project"),
+        ]
+
+    def __str__(self) -> str:
+        return f"release {self.name} of {self.project_id}"
+
+
+class ReleaseExport(models.Model):
+    """One release written in one format (or its clips), as a zip with a checksummed manifest.
+
+    Unique per release and format: exporting again returns the same file.
+    """
+
+    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="exports")
+    format = models.CharField(max_length=32)
+    file = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveBigIntegerField()
+    manifest = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["release_id", "format"]
+        constraints = [
+            models.UniqueConstraint(fields=["release", "format"], name="export_once_per_format"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.format} export of release {self.release_id}"

@@ -33,5 +33,7 @@ SPECTACULAR_SETTINGS = {
         "PassStatusEnum": "annotation.models.PassStatus",
         "JobStateEnum": "core.models.JobState",
         "RoleEnum": "core.models.Role",
+        "ExportFormatEnum": "curation.formats.registry.FORMAT_NAMES",
+        "ScoringFormatEnum": "curation.scoring.SCORING_FORMATS",
     },
 }

@@ -42,6 +42,7 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 # One queue per cost: `media` is CPU-heavy ffmpeg and feature work, `gpu` is torch.
 CELERY_TASK_ROUTES = {
     "videos.tasks.*": {"queue": "media"},
+    "curation.tasks.release_clips": {"queue": "media"},
     "inference.tasks.features_*": {"queue": "media"},
     "inference.tasks.*": {"queue": "gpu"},
     "*": {"queue": "default"},

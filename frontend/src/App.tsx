@@ -8,6 +8,9 @@ import { ProjectsPage } from "./pages/ProjectsPage";
 import { VideoPage } from "./video/VideoPage";
 import { AnnotatePage } from "./annotate/AnnotatePage";
 import { QueuePage } from "./annotate/QueuePage";
+import { AnnotatorPage } from "./curate/AnnotatorPage";
+import { DashboardPage } from "./curate/DashboardPage";
+import { ReviewPage } from "./curate/ReviewPage";
 import { DEFAULT_AFTER_LOGIN, loginPath, matchRoute, navigate, safeNextPath, useUrl } from "./router";
 
 /** Replace the current URL with `to` (a redirect leaves no entry in the history). */
@@ -21,7 +24,7 @@ function Pages() {
   const { pathname, search } = useUrl();
   const route = matchRoute(pathname);
 
-  const title = route.page === "project" || route.page === "video" ? `${route.slug} · Spotlab` : "Spotlab";
+  const title = "slug" in route ? `${route.slug} · Spotlab` : "Spotlab";
   useEffect(() => {
     document.title = title;
   }, [title]);
@@ -56,6 +59,12 @@ function Pages() {
       return <QueuePage />;
     case "annotate":
       return <AnnotatePage key={route.assignmentId} assignmentId={route.assignmentId} />;
+    case "curate":
+      return <DashboardPage key={route.slug} slug={route.slug} search={search} />;
+    case "curate-video":
+      return <ReviewPage key={`${route.slug}/${route.videoId}`} slug={route.slug} videoId={route.videoId} />;
+    case "curate-annotator":
+      return <AnnotatorPage key={`${route.slug}/${route.username}`} slug={route.slug} username={route.username} />;
     case "not-found":
       return <NotFoundPage />;
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { loginPath, matchRoute, navigate, projectPath, safeNextPath, videoPath } from "./router";
+import { curateAnnotatorPath, curatePath, curateVideoPath, loginPath, matchRoute, navigate, projectPath, safeNextPath, videoPath } from "./router";
 
 describe("matchRoute", () => {
   it.each([
@@ -17,11 +17,16 @@ describe("matchRoute", () => {
     ["/queue", { page: "queue" }],
     ["/annotate/42", { page: "annotate", assignmentId: 42 }],
     ["/annotate/42/", { page: "annotate", assignmentId: 42 }],
+    ["/projects/alpha/curate", { page: "curate", slug: "alpha" }],
+    ["/projects/alpha/curate/", { page: "curate", slug: "alpha" }],
+    ["/projects/alpha/curate/videos/9", { page: "curate-video", slug: "alpha", videoId: 9 }],
+    ["/projects/alpha/curate/annotators/ann-1", { page: "curate-annotator", slug: "alpha", username: "ann-1" }],
+    ["/projects/alpha/curate/annotators/a%40b", { page: "curate-annotator", slug: "alpha", username: "a@b" }],
   ])("%s is %o", (path, route) => {
     expect(matchRoute(path)).toEqual(route);
   });
 
-  it.each(["/nope", "/projects/abc/def", "/projects/abc/videos", "/projects/abc/videos/0", "/projects/abc/videos/x1", "/projects/abc/videos/01", "/projectsx", "/login/extra", "/projects/%E0%A4%A", "/annotate/0", "/annotate/x", "/queue/1"])(
+  it.each(["/nope", "/projects/abc/def", "/projects/abc/videos", "/projects/abc/videos/0", "/projects/abc/videos/x1", "/projects/abc/videos/01", "/projectsx", "/login/extra", "/projects/%E0%A4%A", "/annotate/0", "/annotate/x", "/queue/1", "/projects/alpha/curate/videos/0", "/projects/alpha/curate/videos", "/projects/alpha/curate/annotators", "/projects/alpha/curate/annotators/%E0%A4%A", "/projects/alpha/curate/x/1"])(
     "%s is not found",
     (path) => {
       expect(matchRoute(path)).toEqual({ page: "not-found" });
@@ -38,6 +43,13 @@ describe("paths", () => {
   it("builds a video path under its project", () => {
     expect(videoPath("alpha", 12)).toBe("/projects/alpha/videos/12");
     expect(matchRoute(videoPath("a b", 3))).toEqual({ page: "video", slug: "a b", videoId: 3 });
+  });
+
+  it("builds the curators' paths, the floor in the query", () => {
+    expect(curatePath("alpha")).toBe("/projects/alpha/curate");
+    expect(curatePath("alpha", 0.5)).toBe("/projects/alpha/curate?floor=0.5");
+    expect(curateVideoPath("a b", 7)).toBe("/projects/a%20b/curate/videos/7");
+    expect(curateAnnotatorPath("alpha", "a/b")).toBe("/projects/alpha/curate/annotators/a%2Fb");
   });
 
   it("remembers where to go after login, encoded", () => {

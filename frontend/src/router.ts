@@ -12,11 +12,17 @@ export type Route =
   | { page: "video"; slug: string; videoId: number }
   | { page: "queue" }
   | { page: "annotate"; assignmentId: number }
+  | { page: "curate"; slug: string }
+  | { page: "curate-video"; slug: string; videoId: number }
+  | { page: "curate-annotator"; slug: string; username: string }
   | { page: "not-found" };
 
 const PROJECT_PATH = /^\/projects\/([^/]+)$/;
 const ANNOTATE_PATH = /^\/annotate\/([1-9][0-9]{0,15})$/;
 const VIDEO_PATH = /^\/projects\/([^/]+)\/videos\/([1-9][0-9]{0,15})$/;
+const CURATE_PATH = /^\/projects\/([^/]+)\/curate$/;
+const CURATE_VIDEO_PATH = /^\/projects\/([^/]+)\/curate\/videos\/([1-9][0-9]{0,15})$/;
+const CURATE_ANNOTATOR_PATH = /^\/projects\/([^/]+)\/curate\/annotators\/([^/]+)$/;
 
 /** The page for a path. A trailing slash is ignored; anything unknown is "not-found". */
 export function matchRoute(pathname: string): Route {
@@ -35,6 +41,8 @@ export function matchRoute(pathname: string): Route {
       return { page: "not-found" };
     }
   }
+  const curate = matchCurate(path);
+  if (curate) return curate;
   const project = PROJECT_PATH.exec(path);
   if (project?.[1] !== undefined) {
     try {
@@ -46,12 +54,45 @@ export function matchRoute(pathname: string): Route {
   return { page: "not-found" };
 }
 
+/** The curators' pages of a project, or null when `path` is none of them. */
+function matchCurate(path: string): Route | null {
+  try {
+    const dashboard = CURATE_PATH.exec(path);
+    if (dashboard?.[1] !== undefined) return { page: "curate", slug: decodeURIComponent(dashboard[1]) };
+    const video = CURATE_VIDEO_PATH.exec(path);
+    if (video?.[1] !== undefined && video[2] !== undefined) {
+      return { page: "curate-video", slug: decodeURIComponent(video[1]), videoId: Number(video[2]) };
+    }
+    const annotator = CURATE_ANNOTATOR_PATH.exec(path);
+    if (annotator?.[1] !== undefined && annotator[2] !== undefined) {
+      return { page: "curate-annotator", slug: decodeURIComponent(annotator[1]), username: decodeURIComponent(annotator[2]) };
+    }
+  } catch {
+    return { page: "not-found" }; // a malformed %-escape
+  }
+  return null;
+}
+
 export function projectPath(slug: string): string {
   return `/projects/${encodeURIComponent(slug)}`;
 }
 
 export function videoPath(slug: string, videoId: number): string {
   return `${projectPath(slug)}/videos/${videoId}`;
+}
+
+/** The curators' dashboard, with the agreement floor in the query when one is given. */
+export function curatePath(slug: string, floor?: number): string {
+  const base = `${projectPath(slug)}/curate`;
+  return floor === undefined ? base : `${base}?${new URLSearchParams({ floor: String(floor) }).toString()}`;
+}
+
+export function curateVideoPath(slug: string, videoId: number): string {
+  return `${projectPath(slug)}/curate/videos/${videoId}`;
+}
+
+export function curateAnnotatorPath(slug: string, username: string): string {
+  return `${projectPath(slug)}/curate/annotators/${encodeURIComponent(username)}`;
 }
 
 export function annotatePath(assignmentId: number): string {

@@ -5,6 +5,16 @@
 import { createApiClient } from "./client";
 import { ApiError, toApiError } from "./errors";
 import type { components } from "./schema";
+import type {
+  Adjudication,
+  AnnotatorDetail,
+  ConsensusBuilt,
+  ConsensusMethod,
+  ProjectAgreement,
+  VideoAgreementDetail,
+  VideoConsensus,
+  VideoPass,
+} from "../curate/types";
 
 type Schemas = components["schemas"];
 export type User = Schemas["UserOutput"];
@@ -156,4 +166,50 @@ export function reportActivity(assignmentId: number, seconds: number): Promise<{
       body: { seconds },
     }),
   );
+}
+
+// -- curation (owners and curators; 404 for annotators) ----------------------------------------
+// These endpoints are typed as free-form dicts in the generated schema (or not yet in it), so
+// they go through the same client, untyped, and their bodies are typed in `curate/types.ts`.
+
+interface LooseClient {
+  GET(path: string, init?: { params?: { query?: Record<string, string | number> } }): Promise<Outcome<unknown>>;
+  POST(path: string, init?: { body?: unknown }): Promise<Outcome<unknown>>;
+}
+
+const loose = api as unknown as LooseClient;
+
+export function getProjectAgreement(slug: string, floor?: number): Promise<ProjectAgreement> {
+  const query = floor === undefined ? undefined : { floor };
+  return call(loose.GET(`/api/v1/projects/${encodeURIComponent(slug)}/agreement/`, { params: { query } })) as Promise<ProjectAgreement>;
+}
+
+export function getVideoAgreement(videoId: number): Promise<VideoAgreementDetail> {
+  return call(loose.GET(`/api/v1/videos/${videoId}/agreement/`)) as Promise<VideoAgreementDetail>;
+}
+
+/** Every pass of the video, open and submitted, with its segments. */
+export function listVideoPasses(videoId: number): Promise<VideoPass[]> {
+  return call(loose.GET(`/api/v1/videos/${videoId}/passes/`)) as Promise<VideoPass[]>;
+}
+
+/** The video's consensus (the latest version unless `version`); 404 before any build. */
+export function getVideoConsensus(videoId: number, version?: number): Promise<VideoConsensus> {
+  const query = version === undefined ? undefined : { version };
+  return call(loose.GET(`/api/v1/videos/${videoId}/consensus/`, { params: { query } })) as Promise<VideoConsensus>;
+}
+
+export function buildConsensus(slug: string, body: { method?: ConsensusMethod; min_support?: number | null } = {}): Promise<ConsensusBuilt> {
+  return call(loose.POST(`/api/v1/projects/${encodeURIComponent(slug)}/consensus/`, { body })) as Promise<ConsensusBuilt>;
+}
+
+/** A curator's decision on the video's consensus: a new version (409 on a stale base). */
+export function adjudicateConsensus(videoId: number, body: Adjudication): Promise<{ version: number; based_on: number | null }> {
+  return call(loose.POST(`/api/v1/videos/${videoId}/consensus/`, { body })) as Promise<{ version: number; based_on: number | null }>;
+}
+
+export function getAnnotatorDetail(slug: string, username: string): Promise<AnnotatorDetail> {
+  return call(
+    loose.GET(`/api/v1/projects/${encodeURIComponent(slug)}/annotators/${encodeURIComponent(username)}/`),
+  ) as Promise<AnnotatorDetail>;
 }

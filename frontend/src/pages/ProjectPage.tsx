@@ -5,7 +5,7 @@ import { useUser } from "../auth/AuthContext";
 import { FormAlert } from "../components/Forms";
 import { RoleBadge, taskKindLabel } from "../components/Labels";
 import { Link } from "../components/Link";
-import { navigate } from "../router";
+import { curatePath, navigate } from "../router";
 import { VideosSection, type VideosLoad } from "../video/VideosSection";
 import { MembersSection, type MembersLoad } from "./MembersSection";
 import { NotFound } from "./NotFoundPage";
@@ -121,6 +121,13 @@ export function ProjectPage({ slug }: { slug: string }) {
       </nav>
       <header className="project-header">
         <h1 data-testid="project-title">{project.name}</h1>
+        {canCurate(project.role) && (
+          <p className="project-curate">
+            <Link to={curatePath(project.slug)} className="button button-small" data-testid="project-curate-link">
+              Curation: agreement and consensus
+            </Link>
+          </p>
+        )}
         {project.description && <p className="project-description">{project.description}</p>}
       </header>
       <dl className="facts">

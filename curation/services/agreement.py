@@ -114,7 +114,7 @@ def consensus_build(
     curator. Earlier versions stay as they were.
     """
     # Version numbers are decided under the project's row lock.
-    _, number = _next_version(project)
+    _, number = next_consensus_version(project)
     version = ConsensusVersion.objects.create(
         project=project,
         number=number,
@@ -157,7 +157,7 @@ def consensus_build(
     return version
 
 
-def _next_version(project: Project) -> tuple[ConsensusVersion | None, int]:
+def next_consensus_version(project: Project) -> tuple[ConsensusVersion | None, int]:
     Project.objects.select_for_update().filter(pk=project.pk).first()
     last = ConsensusVersion.objects.filter(project=project).order_by("-number").first()
     return last, (last.number + 1) if last else 1
@@ -178,7 +178,7 @@ def consensus_adjudicate(
     adjudicated meanwhile). The new version carries every other video's segments unchanged
     and ``segments`` for this video; passes and earlier versions are never touched.
     """
-    last, number = _next_version(video.project)
+    last, number = next_consensus_version(video.project)
     if last is None or last.number != base_version:
         current = last.number if last else "none"
         raise Conflict(
