@@ -41,6 +41,8 @@ from curation.types import AnnotatorId, Pass, PassId, Segment
 
 Linkage = Literal["single", "complete"]
 DEFAULT_IOU_THRESHOLD = 0.5
+#: Pairs of segments up to which ``match_pair`` tries its plain-Python path first.
+_SMALL = 64
 
 
 def _bounds(segments: Sequence[Segment]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
@@ -94,6 +96,20 @@ def match_pair(
     _check_threshold(threshold)
     if not a or not b:
         return ()
+    if len(a) * len(b) <= _SMALL:
+        # A few segments a side (the usual video): when no segment has two eligible partners
+        # the eligible pairs are the one optimal matching, and plain Python finds them faster
+        # than numpy and the assignment solver are called.
+        pairs = [
+            MatchedPair(i, j, value)
+            for i, x in enumerate(a)
+            for j, y in enumerate(b)
+            if (value := iou(x, y)) >= threshold
+        ]
+        rows = {pair.index_a for pair in pairs}
+        cols = {pair.index_b for pair in pairs}
+        if len(rows) == len(cols) == len(pairs):
+            return tuple(pairs)
     overlap = iou_matrix(a, b)
     eligible = overlap >= threshold
     if not eligible.any():

@@ -129,3 +129,24 @@ def test_clusters_partition_all_segments_on_random_passes() -> None:
                         for y in cluster.members:
                             if x.pass_index < y.pass_index:
                                 assert iou(x.segment, y.segment) >= 0.5
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_small_inputs_match_as_the_assignment_solver_does(seed: int, monkeypatch) -> None:
+    """The plain-Python path for a few segments gives exactly the solver's matching."""
+    import random
+
+    from curation import matching
+
+    rng = random.Random(seed)
+
+    def segments() -> list[Segment]:
+        starts = sorted(rng.sample(range(0, 300, 3), rng.randint(0, 6)))
+        return [Segment(s, s + rng.randint(0, 40)) for s in starts]
+
+    for _ in range(20):
+        a, b = segments(), segments()
+        fast = matching.match_pair(a, b)
+        monkeypatch.setattr(matching, "_SMALL", 0)
+        assert matching.match_pair(a, b) == fast
+        monkeypatch.setattr(matching, "_SMALL", 64)
