@@ -135,6 +135,21 @@ class ClipsInput(serializers.Serializer):
     frames = serializers.BooleanField(default=False)
 
 
+def enqueue(
+    request: Request, release: Release, kind: str, task: Any, kwargs: dict[str, Any]
+) -> Response:
+    """Queue ``task`` for the release as a Job of its project; 202 with the Job."""
+    with transaction.atomic():
+        job = job_enqueue(
+            kind=kind,
+            task=task,
+            kwargs={"release_id": release.pk, **kwargs},
+            project=release.project,
+            created_by=request_user(request),
+        )
+    return Response(JobOutput(job).data, status=status.HTTP_202_ACCEPTED)
+
+
 class ReleaseExportsView(APIView):
     @extend_schema(
         operation_id="releases_export",
@@ -149,15 +164,8 @@ class ReleaseExportsView(APIView):
         release = release_access(release_id=release_id, user=request.user)
         data = ExportInput(data=request.data)
         data.is_valid(raise_exception=True)
-        with transaction.atomic():
-            job = job_enqueue(
-                kind="release_export",
-                task=tasks.release_export,
-                kwargs={"release_id": release.pk, "format_name": data.validated_data["format"]},
-                project=release.project,
-                created_by=request_user(request),
-            )
-        return Response(JobOutput(job).data, status=status.HTTP_202_ACCEPTED)
+        kwargs = {"format_name": data.validated_data["format"]}
+        return enqueue(request, release, "release_export", tasks.release_export, kwargs)
 
 
 class ReleaseClipsView(APIView):
@@ -174,15 +182,7 @@ class ReleaseClipsView(APIView):
         release = release_access(release_id=release_id, user=request.user)
         data = ClipsInput(data=request.data)
         data.is_valid(raise_exception=True)
-        with transaction.atomic():
-            job = job_enqueue(
-                kind="release_clips",
-                task=tasks.release_clips,
-                kwargs={"release_id": release.pk, **data.validated_data},
-                project=release.project,
-                created_by=request_user(request),
-            )
-        return Response(JobOutput(job).data, status=status.HTTP_202_ACCEPTED)
+        return enqueue(request, release, "release_clips", tasks.release_clips, data.validated_data)
 
 
 class ReleaseDownloadView(APIView):

@@ -1,11 +1,10 @@
-import { memo, useCallback, useEffect, useMemo, useReducer, useRef, useState, type CSSProperties } from "react";
+import { memo, useCallback, useEffect, useMemo, useReducer, useRef, useState } from "react";
 import {
   getAssignment,
   getVideo,
   reportActivity,
   saveSegments,
   submitAssignment,
-  videoUrls,
   type Assignment,
   type Video,
 } from "../api/endpoints";
@@ -15,7 +14,7 @@ import { Link } from "../components/Link";
 import { NotFound } from "../pages/NotFoundPage";
 import { clampFrame, formatFps, formatTimecodeMs, frameRateOf, parseSprite, seekTimeForFrame, type FrameRate, type SpriteSheet } from "../video/frames";
 import { useFrameClock } from "../video/useFrameClock";
-import { FrameReadout, GoToFrame, isTextEntry, SpeedSelect } from "../video/VideoPlayer";
+import { FrameReadout, GoToFrame, isTextEntry, SpeedSelect, ProxyVideo } from "../video/VideoPlayer";
 import { Autosave, draftOutcome, readDraft, type SaveStatus } from "./autosave";
 import { createEditor, editorReducer, findProblems, selectedSegment, sortedSegments, type Segment } from "./editor";
 import { AU_INTENSITIES, parseLabelSchema, splitAu, type LabelSchema } from "./labelSchema";
@@ -563,22 +562,14 @@ function Annotator({ assignment, video, rate }: AnnotatorProps) {
         <div className="annotate-main">
           <div className="player annotate-player" ref={regionRef} tabIndex={-1} aria-label="Video player">
             <div className="player-stage">
-              <video
-                ref={videoRef}
+              <ProxyVideo
+                videoRef={videoRef}
+                videoId={video.id}
+                aspect={aspect}
+                speed={speed}
                 className="player-video annotate-video"
-                data-testid="video-player"
-                src={videoUrls.proxy(video.id)}
-                preload="auto"
-                playsInline
-                style={{ aspectRatio: aspect, "--video-aspect": aspect } as CSSProperties}
-                onClick={togglePlay}
-                onLoadedMetadata={() => {
-                  if (videoRef.current) {
-                    videoRef.current.defaultPlaybackRate = speed;
-                    videoRef.current.playbackRate = speed;
-                  }
-                  showFrame(0);
-                }}
+                onToggle={togglePlay}
+                onReady={() => showFrame(0)}
               />
             </div>
             <div className="player-bar">

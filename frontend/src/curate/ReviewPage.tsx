@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useReducer, useRef, useState, type CSSProperties } from "react";
+import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from "react";
 import {
   adjudicateConsensus,
   buildConsensus,
@@ -7,7 +7,6 @@ import {
   getVideoAgreement,
   getVideoConsensus,
   listVideoPasses,
-  videoUrls,
   type Video,
 } from "../api/endpoints";
 import { ApiError } from "../api/errors";
@@ -18,7 +17,7 @@ import { NotFound } from "../pages/NotFoundPage";
 import { curateAnnotatorPath, curatePath, projectPath } from "../router";
 import { clampFrame, formatFps, frameRateOf, seekTimeForFrame, type FrameRate } from "../video/frames";
 import { useFrameClock } from "../video/useFrameClock";
-import { FrameReadout, GoToFrame, isTextEntry, SpeedSelect } from "../video/VideoPlayer";
+import { FrameReadout, GoToFrame, isTextEntry, SpeedSelect, ProxyVideo } from "../video/VideoPlayer";
 import { createDraft, draftReducer, isDirty, isDisputed, ordered, selectedDraft, toPayload, unmatchedPassSegments, type DraftSegment } from "./adjudicate";
 import { AgreementPanel } from "./AgreementPanel";
 import { ReviewTimeline } from "./ReviewTimeline";
@@ -446,22 +445,14 @@ function Review({ slug, data }: { slug: string; data: ReviewData }) {
         <div className="annotate-main">
           <div className="player annotate-player" ref={regionRef} tabIndex={-1} aria-label="Video player">
             <div className="player-stage">
-              <video
-                ref={videoRef}
+              <ProxyVideo
+                videoRef={videoRef}
+                videoId={video.id}
+                aspect={aspect}
+                speed={speed}
                 className="player-video annotate-video"
-                data-testid="video-player"
-                src={videoUrls.proxy(video.id)}
-                preload="auto"
-                playsInline
-                style={{ aspectRatio: aspect, "--video-aspect": aspect } as CSSProperties}
-                onClick={togglePlay}
-                onLoadedMetadata={() => {
-                  if (videoRef.current) {
-                    videoRef.current.defaultPlaybackRate = speed;
-                    videoRef.current.playbackRate = speed;
-                  }
-                  showFrame(0);
-                }}
+                onToggle={togglePlay}
+                onReady={() => showFrame(0)}
               />
             </div>
             <div className="player-bar">

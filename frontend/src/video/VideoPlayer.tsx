@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef, useState, type CSSProperties, type FormEvent, type ReactNode } from "react";
+import { useEffect, useId, useRef, useState, type CSSProperties, type FormEvent, type ReactNode, type RefObject } from "react";
 import { videoUrls } from "../api/endpoints";
 import {
   formatFps,
@@ -97,21 +97,15 @@ export function VideoPlayer({ videoId, rate, nFrames, width, height, sprite, ini
     <div className="player-layout">
       <div className="player" ref={regionRef} tabIndex={-1} aria-label="Video player">
         <div className="player-stage">
-          <video
-            ref={videoRef}
+          <ProxyVideo
+            videoRef={videoRef}
+            videoId={videoId}
+            aspect={aspect}
+            speed={speed}
             className="player-video"
-            data-testid="video-player"
-            src={videoUrls.proxy(videoId)}
-            preload="auto"
-            playsInline
-            style={{ aspectRatio: aspect, "--video-aspect": aspect } as CSSProperties}
-            onClick={togglePlay}
-            onLoadedMetadata={() => {
+            onToggle={togglePlay}
+            onReady={() => {
               setLoadError(null);
-              if (videoRef.current) {
-                videoRef.current.defaultPlaybackRate = speed;
-                videoRef.current.playbackRate = speed;
-              }
               showFrame(initialFrame);
             }}
             onError={() => setLoadError("The browser could not play this video's proxy.")}
@@ -394,5 +388,51 @@ export function SpeedSelect({ speed, onChange }: { speed: number; onChange: (spe
         ))}
       </select>
     </label>
+  );
+}
+
+/**
+ * The browser proxy of a video: plays at `speed` from the moment its metadata is loaded, then
+ * calls `onReady` (to show the first frame). Shared by the player, the annotator's and the
+ * curator's pages.
+ */
+export function ProxyVideo({
+  videoRef,
+  videoId,
+  aspect,
+  speed,
+  className,
+  onToggle,
+  onReady,
+  onError,
+}: {
+  videoRef: RefObject<HTMLVideoElement | null>;
+  videoId: number;
+  aspect: number;
+  speed: number;
+  className: string;
+  onToggle: () => void;
+  onReady: () => void;
+  onError?: () => void;
+}) {
+  return (
+    <video
+      ref={videoRef}
+      className={className}
+      data-testid="video-player"
+      src={videoUrls.proxy(videoId)}
+      preload="auto"
+      playsInline
+      style={{ aspectRatio: aspect, "--video-aspect": aspect } as CSSProperties}
+      onClick={onToggle}
+      onLoadedMetadata={() => {
+        if (videoRef.current) {
+          videoRef.current.defaultPlaybackRate = speed;
+          videoRef.current.playbackRate = speed;
+        }
+        onReady();
+      }}
+      onError={onError}
+    />
   );
 }
