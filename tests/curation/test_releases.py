@@ -306,7 +306,6 @@ def test_native_round_trip_through_an_empty_project(people, released) -> None:
 
     def comparable(document: dict[str, Any]) -> str:
         ids = {video["id"]: video["name"] for video in document["videos"]}
-        text = json.dumps(document, sort_keys=True)
         for key in ("project_slug", "created_at"):
             document.pop(key, None)
         for video in document["videos"]:
@@ -317,7 +316,6 @@ def test_native_round_trip_through_an_empty_project(people, released) -> None:
                     item["video"] = ids[item["video"]]
                 for segment in item.get("segments", []):
                     segment["video"] = ids[segment["video"]]
-        assert text
         return json.dumps(document, sort_keys=True)
 
     assert comparable(copy) == comparable(original)
