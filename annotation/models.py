@@ -24,6 +24,14 @@ class PassMode(models.TextChoices):
     ASSISTED = "assisted", "Assisted (pre-labels shown)"
 
 
+class SegmentSource(models.TextChoices):
+    """Where a segment came from: drawn by hand, a model's proposal as it was, or trimmed."""
+
+    MANUAL = "manual", "Manual"
+    ACCEPTED = "accepted", "Accepted proposal"
+    EDITED = "edited", "Edited proposal"
+
+
 class Assignment(TimeStampedModel):
     """One pass: one annotator's independent labelling of one video."""
 
@@ -39,6 +47,8 @@ class Assignment(TimeStampedModel):
     reopened_reason = models.TextField(blank=True)
     time_spent_s = models.FloatField(default=0.0)
     last_activity_at = models.DateTimeField(null=True, blank=True)
+    # Proposals the annotator rejected (assisted passes only), by id.
+    rejected_proposals = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["video_id", "pass_index"]
@@ -65,6 +75,17 @@ class Segment(models.Model):
     emotion = models.CharField(max_length=32, blank=True)
     aus = models.JSONField(default=list, blank=True)
     note = models.TextField(blank=True)
+    # Provenance: derived on save from the proposal it names (see services.segments_replace).
+    source = models.CharField(
+        max_length=16, choices=SegmentSource.choices, default=SegmentSource.MANUAL
+    )
+    proposal = models.ForeignKey(
+        "inference.Proposal",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="segments",
+    )
 
     class Meta:
         ordering = ["assignment_id", "onset", "offset", "id"]
@@ -95,6 +116,8 @@ class Segment(models.Model):
             "emotion": self.emotion,
             "aus": list(self.aus),
             "note": self.note,
+            "source": self.source,
+            "proposal": self.proposal_id,
         }
 
 

@@ -21,7 +21,15 @@ from annotation.dealing import (
     deal,
     redeal,
 )
-from annotation.models import Assignment, PassEvent, PassStatus, Segment, SegmentChange
+from annotation.models import (
+    Assignment,
+    PassEvent,
+    PassMode,
+    PassStatus,
+    Segment,
+    SegmentChange,
+    SegmentSource,
+)
 from core.errors import Conflict, PermissionDenied, SpotlabError
 from core.label_schema import validate_schema
 from core.models import Membership, Project, Role
@@ -65,7 +73,11 @@ def _existing(project: Project) -> dict[int, set[str]]:
     return existing
 
 
-def _create_passes(project: Project, pairs: Sequence[tuple[int, str]]) -> int:
+def _create_passes(
+    project: Project, pairs: Sequence[tuple[int, str]], mode: str | dict[int, str]
+) -> int:
+    """Create the passes ``(video, annotator)``, numbered after the video's last pass, in
+    ``mode`` (one for all, or per video)."""
     users = {
         user.username: user
         for user in get_user_model().objects.filter(username__in={name for _, name in pairs})
@@ -81,7 +93,10 @@ def _create_passes(project: Project, pairs: Sequence[tuple[int, str]]) -> int:
         next_index[video_id] = next_index.get(video_id, 0) + 1
         rows.append(
             Assignment(
-                video_id=video_id, annotator=users[username], pass_index=next_index[video_id]
+                video_id=video_id,
+                annotator=users[username],
+                pass_index=next_index[video_id],
+                mode=mode if isinstance(mode, str) else mode.get(video_id, PassMode.BLIND),
             )
         )
     Assignment.objects.bulk_create(rows)
@@ -95,12 +110,14 @@ def assignments_deal(
     by: AbstractBaseUser,
     annotators: Sequence[str] | None = None,
     seed: int = 0,
+    mode: str = PassMode.BLIND,
 ) -> DealReport:
     """Give every ready video of the project its passes, balanced and blind.
 
     Each video gets ``passes_per_item`` passes from as many different annotators; load differs
     by at most one pass; pairs of annotators co-occur as evenly as possible. Dealing again only
-    adds what is missing.
+    adds what is missing. The new passes get ``mode``: ``assisted`` passes show the model's
+    proposals, and their agreement is reported apart from the blind passes'.
     """
     # One dealer at a time per project: the counts below decide who gets what.
     Project.objects.select_for_update().filter(pk=project.pk).first()
@@ -123,7 +140,7 @@ def assignments_deal(
         )
     except DealingError as exc:
         raise SpotlabError(str(exc), code="pool_too_small") from exc
-    created = _create_passes(project, result.assignments)
+    created = _create_passes(project, result.assignments, mode)
     pairs = [(item, name) for item, names in _existing(project).items() for name in names]
     _, matrix = cooccurrence(pairs, pool)
     return DealReport(
@@ -155,7 +172,8 @@ def annotator_leave(
         open_passes = Assignment.objects.filter(
             video__project=project, annotator__username=username, status=PassStatus.OPEN
         )
-        open_items = list(open_passes.values_list("video_id", flat=True))
+        modes = dict(open_passes.values_list("video_id", "mode"))
+        open_items = list(modes)
         if open_items:
             if Segment.objects.filter(assignment__in=open_passes).exists():
                 raise SpotlabError(
@@ -174,7 +192,7 @@ def annotator_leave(
                 )
             except DealingError as exc:
                 raise SpotlabError(str(exc), code="pool_too_small") from exc
-            _create_passes(project, result.assignments)
+            _create_passes(project, result.assignments, modes)
     if new_role is None:
         membership_remove(project=project, username=username, by=by)
     else:
@@ -253,11 +271,15 @@ def segments_replace(
     by: AbstractBaseUser,
     revision: int,
     segments: Sequence[dict[str, Any]],
+    rejected_proposals: Sequence[int] | None = None,
 ) -> Assignment:
     """Replace the pass's segments if ``revision`` is the pass's current one.
 
     A stale revision is a 409 and nothing changes (the client keeps its edits and can merge).
-    Every created, changed or deleted segment is written to the audit trail.
+    Every created, changed or deleted segment is written to the audit trail. A segment naming
+    a proposal (``proposal_id``; assisted passes only) is ``accepted`` when it has the
+    proposal's frames and type and ``edited`` otherwise; one naming none is ``manual``.
+    ``rejected_proposals``, when given, replaces the pass's list.
     """
     assignment = (
         Assignment.objects.select_for_update()
@@ -272,6 +294,7 @@ def segments_replace(
             code="stale_revision",
         )
     errors = _validate_segments(assignment, segments)
+    proposals = _proposals_named(assignment, segments, rejected_proposals or [], errors)
     if errors:
         first = next(iter(errors.items()))
         raise SpotlabError(f"{first[0]}: {first[1][0]}", fields=errors)
@@ -301,6 +324,8 @@ def segments_replace(
             "emotion": fields.get("emotion") or "",
             "aus": sorted(set(fields.get("aus") or [])),
             "note": fields.get("note") or "",
+            "proposal_id": fields.get("proposal_id"),
+            "source": _source(fields, proposals.get(fields.get("proposal_id") or 0)),
         }
         current = stored.get(client_id)
         if current is None:
@@ -335,8 +360,62 @@ def segments_replace(
             )
     SegmentChange.objects.bulk_create(changes)
     assignment.revision = new_revision
-    assignment.save(update_fields=["revision", "updated_at"])
+    update = ["revision", "updated_at"]
+    if rejected_proposals is not None:
+        assignment.rejected_proposals = sorted(set(rejected_proposals))
+        update.append("rejected_proposals")
+    assignment.save(update_fields=update)
     return assignment
+
+
+def _proposals_named(
+    assignment: Assignment,
+    segments: Sequence[dict[str, Any]],
+    rejected: Sequence[int],
+    errors: dict[str, list[str]],
+) -> dict[int, Any]:
+    """The proposals that segments name (and that were rejected), checked: assisted passes
+    only, proposals of this pass's video only. Problems are added to ``errors``."""
+    named = {s["proposal_id"] for s in segments if s.get("proposal_id") is not None}
+    wanted = named | set(rejected)
+    if not wanted:
+        return {}
+    # The inference app owns proposals; reach its model through the relation, not an import.
+    proposal_model: Any = Segment._meta.get_field("proposal").related_model
+    found = {
+        p.pk: p for p in proposal_model.objects.filter(pk__in=wanted, video_id=assignment.video_id)
+    }
+    assisted = assignment.mode == PassMode.ASSISTED
+    for index, segment in enumerate(segments):
+        proposal_id = segment.get("proposal_id")
+        if proposal_id is None:
+            continue
+        field = f"segments.{index}.proposal"
+        if not assisted:
+            errors.setdefault(field, []).append("Proposals are used in assisted passes only.")
+        elif proposal_id not in found:
+            errors.setdefault(field, []).append(f"No proposal {proposal_id} on this pass's video.")
+    if rejected and not assisted:
+        errors.setdefault("rejected_proposals", []).append(
+            "Proposals are used in assisted passes only."
+        )
+    elif set(rejected) - set(found):
+        missing = sorted(set(rejected) - set(found))
+        errors.setdefault("rejected_proposals", []).append(
+            f"No proposal {missing[0]} on this pass's video."
+        )
+    return found
+
+
+def _source(fields: dict[str, Any], proposal: Any) -> str:
+    if proposal is None:
+        return SegmentSource.MANUAL
+    same = (fields["onset"], fields["offset"], fields["type"]) == (
+        proposal.onset,
+        proposal.offset,
+        proposal.type,
+    )
+    return SegmentSource.ACCEPTED if same else SegmentSource.EDITED
 
 
 @transaction.atomic
@@ -375,6 +454,22 @@ def assignment_reopen(*, assignment: Assignment, by: AbstractBaseUser, reason: s
         assignment=assignment, kind=PassEvent.Kind.REOPENED, reason=reason.strip(), by_id=by.pk
     )
     _refresh_agreement_after_commit(assignment.video_id)
+    return assignment
+
+
+@transaction.atomic
+def assignment_mode_set(*, assignment: Assignment, mode: str) -> Assignment:
+    """Make a pass blind or assisted while it is untouched (revision 0)."""
+    assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
+    if assignment.mode == mode:
+        return assignment
+    if assignment.revision > 0 or assignment.status != PassStatus.OPEN:
+        raise Conflict(
+            "The annotator has already worked on this pass; its mode can no longer change.",
+            code="pass_started",
+        )
+    assignment.mode = mode
+    assignment.save(update_fields=["mode", "updated_at"])
     return assignment
 
 

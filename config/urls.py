@@ -9,6 +9,7 @@ api_v1 = [
     path("", include("videos.api.urls")),
     path("", include("annotation.api.urls")),
     path("", include("curation.api.urls")),
+    path("", include("inference.api.urls")),
 ]
 
 urlpatterns = [

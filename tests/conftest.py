@@ -104,21 +104,28 @@ class WorkerProcess:
         return self.log_path.read_text(errors="replace")
 
 
-def start_worker(log_path: Path, queues: str = "default,media,gpu") -> WorkerProcess:
+def start_worker(
+    log_path: Path,
+    queues: str = "default,media,gpu",
+    *,
+    purge: bool = True,
+    extra_env: dict[str, str] | None = None,
+) -> WorkerProcess:
     from django.db import connection
 
-    env = dict(os.environ)
+    env = dict(os.environ, **(extra_env or {}))
     env["DATABASE_URL"] = _database_url(connection.settings_dict)
     env["CELERY_BROKER_URL"] = settings.CELERY_BROKER_URL
     env["DJANGO_SETTINGS_MODULE"] = "config.settings"
     env["PYTHONUNBUFFERED"] = "1"
-    subprocess.run(
-        [sys.executable, "-m", "celery", "-A", "config", "purge", "-f", "-Q", queues],
-        cwd=ROOT,
-        env=env,
-        check=False,
-        capture_output=True,
-    )
+    if purge:
+        subprocess.run(
+            [sys.executable, "-m", "celery", "-A", "config", "purge", "-f", "-Q", queues],
+            cwd=ROOT,
+            env=env,
+            check=False,
+            capture_output=True,
+        )
     log_file = log_path.open("wb")
     process = subprocess.Popen(
         [
@@ -173,6 +180,24 @@ def stop_worker(worker: WorkerProcess) -> None:
     with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGKILL)
     process.wait()
+
+
+def kill_worker(worker: WorkerProcess) -> None:
+    """SIGKILL the worker's whole process group, as a crash or the OOM killer would: no
+    message is acknowledged, no Job is finished."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(worker.process.pid, signal.SIGKILL)
+    worker.process.wait()
+
+
+def replace_worker(worker: WorkerProcess, extra_env: dict[str, str] | None = None) -> None:
+    """Start a fresh worker in place of ``worker`` (killed or stopped), on the same queues,
+    without purging them: what the dead worker left unacknowledged is still there."""
+    if worker.process.poll() is None:
+        stop_worker(worker)
+    log_path = worker.log_path.with_name(f"{worker.log_path.stem}-{time.monotonic_ns()}.log")
+    fresh = start_worker(log_path, purge=False, extra_env=extra_env)
+    worker.process, worker.log_path = fresh.process, fresh.log_path
 
 
 @pytest.fixture(scope="session")

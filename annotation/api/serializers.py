@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from annotation.models import Assignment, PassEvent, SegmentChange
+from annotation.models import Assignment, PassEvent, PassMode, SegmentChange
 
 
 class DealInput(serializers.Serializer):
@@ -12,6 +12,7 @@ class DealInput(serializers.Serializer):
         child=serializers.CharField(max_length=150), required=False, allow_empty=False
     )
     seed = serializers.IntegerField(required=False, default=0)
+    mode = serializers.ChoiceField(choices=PassMode.choices, default=PassMode.BLIND)
 
 
 class CooccurrenceOutput(serializers.Serializer):
@@ -39,15 +40,28 @@ class SegmentIO(serializers.Serializer):
         child=serializers.CharField(max_length=8), required=False, default=list
     )
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+    # The proposal (assisted passes) the segment came from; ``source`` is derived from it.
+    proposal = serializers.IntegerField(
+        source="proposal_id", min_value=1, required=False, allow_null=True, default=None
+    )
+    # DRF pops declared fields off the class; the name only shadows Field.source for mypy.
+    source = serializers.CharField(read_only=True)  # type: ignore[assignment]
 
 
 class SegmentsInput(serializers.Serializer):
     revision = serializers.IntegerField(min_value=0)
     segments = SegmentIO(many=True)
+    rejected_proposals = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), required=False, max_length=10_000
+    )
 
 
 class RevisionOutput(serializers.Serializer):
     revision = serializers.IntegerField()
+
+
+class ModeInput(serializers.Serializer):
+    mode = serializers.ChoiceField(choices=PassMode.choices)
 
 
 class ReopenInput(serializers.Serializer):
@@ -108,6 +122,7 @@ class AssignmentOutput(serializers.ModelSerializer[Assignment]):
             "time_spent_s",
             "submitted_at",
             "reopened_reason",
+            "rejected_proposals",
             "segments",
             "label_schema",
         ]

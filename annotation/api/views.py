@@ -20,6 +20,7 @@ from annotation.api.serializers import (
     AssignmentSummaryOutput,
     DealInput,
     DealOutput,
+    ModeInput,
     PassEventOutput,
     ReopenInput,
     RevisionOutput,
@@ -81,6 +82,7 @@ class ProjectAssignmentsView(APIView):
             by=request_user(request),
             annotators=data.validated_data.get("annotators"),
             seed=data.validated_data["seed"],
+            mode=data.validated_data["mode"],
         )
         stats = report.cooccurrence
         return Response(
@@ -107,6 +109,28 @@ class AssignmentDetailView(APIView):
         assignment, _ = selectors.assignment_access(assignment_id=assignment_id, user=request.user)
         return Response(AssignmentOutput(assignment).data)
 
+    @extend_schema(
+        operation_id="assignments_mode",
+        request=ModeInput,
+        responses={200: AssignmentOutput, 409: ErrorSerializer, **ERRORS},
+        description=(
+            "Make a pass blind or assisted (owners and curators), before its annotator has "
+            "saved anything in it (409 after)."
+        ),
+    )
+    def patch(self, request: Request, assignment_id: int) -> Response:
+        assignment, curating = selectors.assignment_access(
+            assignment_id=assignment_id, user=request.user
+        )
+        if not curating:
+            raise PermissionDenied("Only owners and curators choose a pass's mode.")
+        data = ModeInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        assignment = services.assignment_mode_set(
+            assignment=assignment, mode=data.validated_data["mode"]
+        )
+        return Response(AssignmentOutput(assignment).data)
+
 
 class SegmentsView(APIView):
     @extend_schema(
@@ -115,7 +139,10 @@ class SegmentsView(APIView):
         responses={200: RevisionOutput, 409: ErrorSerializer, **ERRORS},
         description=(
             "Replace the pass's segments. `revision` must be the pass's current revision: a "
-            "stale one is a 409 and nothing is overwritten. Returns the new revision."
+            "stale one is a 409 and nothing is overwritten. Returns the new revision. In an "
+            "assisted pass a segment may name the `proposal` it came from; its `source` "
+            "(accepted, or edited when its frames or type differ) is derived from it. "
+            "`rejected_proposals`, when given, replaces the pass's list of rejected proposals."
         ),
     )
     def put(self, request: Request, assignment_id: int) -> Response:
@@ -127,6 +154,7 @@ class SegmentsView(APIView):
             by=request_user(request),
             revision=data.validated_data["revision"],
             segments=data.validated_data["segments"],
+            rejected_proposals=data.validated_data.get("rejected_proposals"),
         )
         return Response({"revision": assignment.revision})
 

@@ -9,5 +9,6 @@ from config.settings.celery import *  # noqa: F403
 from config.settings.database import *  # noqa: F403
 from config.settings.django import *  # noqa: F403
 from config.settings.env import BASE_DIR, DATA_DIR, env  # noqa: F401
+from config.settings.inference import *  # noqa: F403
 from config.settings.logging import *  # noqa: F403
 from config.settings.storage import *  # noqa: F403

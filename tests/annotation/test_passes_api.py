@@ -91,6 +91,8 @@ def test_segments_round_trip_with_revisions_and_audit(people, dealt) -> None:
             "emotion": "happy",
             "aus": ["AU12", "AU6"],
             "note": "",
+            "proposal": None,
+            "source": "manual",
         }
     ]
     # A stale revision is refused and nothing is overwritten.

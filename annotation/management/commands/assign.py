@@ -27,6 +27,12 @@ class Command(BaseCommand):
         )
         parser.add_argument("--seed", type=int, default=0)
         parser.add_argument(
+            "--mode",
+            choices=["blind", "assisted"],
+            default="blind",
+            help="assisted passes show the model's proposals (default: blind)",
+        )
+        parser.add_argument(
             "--as", dest="as_user", metavar="USERNAME", help="the owner or curator dealing"
         )
 
@@ -37,7 +43,11 @@ class Command(BaseCommand):
         dealer = self._dealer(project, options["as_user"])
         try:
             report = assignments_deal(
-                project=project, by=dealer, annotators=options["annotators"], seed=options["seed"]
+                project=project,
+                by=dealer,
+                annotators=options["annotators"],
+                seed=options["seed"],
+                mode=options["mode"],
             )
         except SpotlabError as exc:
             raise CommandError(exc.message) from exc

@@ -270,6 +270,195 @@ describe("the annotation page", () => {
   });
 });
 
+const proposalsFixture = [
+  { id: 101, onset: 30, offset: 45, type: "macro", score: 0.91, model: 5, model_name: "baseline v1" },
+  { id: 102, onset: 60, offset: 66, type: "micro", score: 0.72, model: 5, model_name: "baseline v1" },
+  { id: 103, onset: 100, offset: 120, type: "macro", score: 0.55, model: 5, model_name: "baseline v1" },
+];
+
+function mockAssistedApi(overrides: Record<string, unknown> = {}, proposals: unknown[] = proposalsFixture) {
+  return mockAnnotateApi(
+    { "GET /api/v1/videos/7/proposals/": () => json(200, proposals) },
+    assignmentFixture({ mode: "assisted", rejected_proposals: [], ...overrides }),
+  );
+}
+
+async function assistedPuts(requests: Request[]) {
+  const puts = requests.filter((request) => request.method === "PUT");
+  return Promise.all(
+    puts.map(
+      async (request) =>
+        (await request.clone().json()) as {
+          revision: number;
+          rejected_proposals?: number[];
+          segments: { client_id: string; onset: number; offset: number; type: string; proposal: number | null }[];
+        },
+    ),
+  );
+}
+
+function ghostIds(): string[] {
+  return screen.queryAllByTestId("timeline-ghost").map((ghost) => ghost.getAttribute("data-proposal-id") ?? "");
+}
+
+describe("an assisted pass", () => {
+  it("draws the proposals as ghosts, but not those linked or rejected", async () => {
+    const { requests } = mockAssistedApi({
+      rejected_proposals: [103],
+      segments: [
+        { client_id: "s1", onset: 10, apex: null, offset: 20, type: "macro", emotion: "happy", aus: [], note: "", proposal: null, source: "manual" },
+        { client_id: "s2", onset: 60, apex: null, offset: 64, type: "micro", emotion: "", aus: [], note: "", proposal: 102, source: "edited" },
+      ],
+    });
+    await openPage();
+    await waitFor(() => expect(ghostIds()).toEqual(["101"]));
+    const ghost = screen.getByTestId("timeline-ghost");
+    expect(ghost.getAttribute("data-onset")).toBe("30");
+    expect(ghost.getAttribute("data-offset")).toBe("45");
+    expect(ghost.getAttribute("title")).toContain("macro · score 0.91");
+    expect(screen.getByTestId("proposals-left").textContent).toContain("1 proposal left");
+    expect(requests.filter((request) => request.url.endsWith("/api/v1/videos/7/proposals/"))).toHaveLength(1);
+    // The provenance of the selected segment.
+    fireEvent.click(screen.getAllByTestId("segment-row")[1] as HTMLElement);
+    expect(screen.getByTestId("segment-provenance").getAttribute("data-source")).toBe("edited");
+    fireEvent.click(screen.getAllByTestId("segment-row")[0] as HTMLElement);
+    expect(screen.getByTestId("segment-provenance").getAttribute("data-source")).toBe("manual");
+  });
+
+  it("accepts the proposal g goes to with Enter, saves it linked, and undoes it", async () => {
+    const { requests } = mockAssistedApi();
+    await openPage();
+    await waitFor(() => expect(ghostIds()).toEqual(["101", "102", "103"]));
+    const video = screen.getByTestId("video-player") as HTMLVideoElement;
+    key("g");
+    expect(video.currentTime).toBeCloseTo(30.5 * (1001 / 30000), 6);
+    expect(screen.getAllByTestId("timeline-ghost")[0]?.getAttribute("data-current")).toBe("true");
+    expect(screen.getByTestId("proposal-current").textContent).toContain("score 0.91");
+    key("Enter");
+    expect(ghostIds()).toEqual(["102", "103"]);
+    const bars = screen.getAllByTestId("timeline-segment");
+    expect(bars).toHaveLength(2);
+    expect(screen.getByTestId("segment-provenance").getAttribute("data-source")).toBe("accepted");
+    expect((screen.getByTestId("label-type-macro") as HTMLInputElement).checked).toBe(true);
+    await waitFor(() => expect(saveState()).toBe("saved"), { timeout: 3000 });
+    let bodies = await assistedPuts(requests);
+    expect(bodies).toHaveLength(1);
+    expect(bodies[0]?.rejected_proposals).toEqual([]);
+    expect(bodies[0]?.segments.map((s) => [s.onset, s.offset, s.type, s.proposal])).toEqual([
+      [10, 20, "macro", null],
+      [30, 45, "macro", 101],
+    ]);
+
+    // Trimming makes it "edited" on the page, as the server will derive it.
+    key("]");
+    key("ArrowLeft");
+    key("o");
+    expect(screen.getByTestId("segment-provenance").getAttribute("data-source")).toBe("edited");
+    key("z", { ctrlKey: true });
+    expect(screen.getByTestId("segment-provenance").getAttribute("data-source")).toBe("accepted");
+
+    // Undo the acceptance: the ghost is back.
+    key("z", { ctrlKey: true });
+    expect(ghostIds()).toEqual(["101", "102", "103"]);
+    expect(screen.getAllByTestId("timeline-segment")).toHaveLength(1);
+    await waitFor(() => expect(saveState()).toBe("saved"), { timeout: 3000 });
+    bodies = await assistedPuts(requests);
+    expect(bodies[bodies.length - 1]?.segments.map((s) => s.proposal)).toEqual([null]);
+  });
+
+  it("rejects the current proposal with x, saves the rejection, and undoes it", async () => {
+    const { requests } = mockAssistedApi();
+    await openPage();
+    await waitFor(() => expect(ghostIds()).toHaveLength(3));
+    key("g");
+    key("g");
+    expect(screen.getAllByTestId("timeline-ghost")[1]?.getAttribute("data-current")).toBe("true");
+    key("x");
+    expect(ghostIds()).toEqual(["101", "103"]);
+    expect(screen.getAllByTestId("timeline-segment")).toHaveLength(1);
+    expect(screen.getByTestId("proposals-left").textContent).toContain("2 proposals left");
+    await waitFor(() => expect(saveState()).toBe("saved"), { timeout: 3000 });
+    let bodies = await assistedPuts(requests);
+    expect(bodies[0]?.rejected_proposals).toEqual([102]);
+    expect(bodies[0]?.segments).toHaveLength(1);
+    key("z", { ctrlKey: true });
+    expect(ghostIds()).toEqual(["101", "102", "103"]);
+    await waitFor(() => expect(saveState()).toBe("saved"), { timeout: 3000 });
+    bodies = await assistedPuts(requests);
+    expect(bodies[bodies.length - 1]?.rejected_proposals).toEqual([]);
+    // The proposal is current again; Shift+G goes back to the one before it.
+    expect(screen.getAllByTestId("timeline-ghost")[1]?.getAttribute("data-current")).toBe("true");
+    key("G", { shiftKey: true });
+    expect(screen.getAllByTestId("timeline-ghost")[0]?.getAttribute("data-current")).toBe("true");
+    key("G", { shiftKey: true });
+    expect(screen.getAllByTestId("timeline-ghost")[2]?.getAttribute("data-current")).toBe("true");
+  });
+
+  it("makes a clicked ghost current, with Accept and Reject buttons", async () => {
+    mockAssistedApi();
+    await openPage();
+    await waitFor(() => expect(ghostIds()).toHaveLength(3));
+    expect(screen.queryByTestId("proposal-current")).toBeNull();
+    const video = screen.getByTestId("video-player") as HTMLVideoElement;
+    fireEvent.pointerDown(screen.getAllByTestId("timeline-ghost")[2] as HTMLElement, { button: 0 });
+    expect(screen.getByTestId("proposal-current").getAttribute("data-proposal-id")).toBe("103");
+    expect(video.currentTime).toBeCloseTo(100.5 * (1001 / 30000), 6);
+    fireEvent.click(screen.getByTestId("proposal-reject"));
+    expect(ghostIds()).toEqual(["101", "102"]);
+    fireEvent.pointerDown(screen.getAllByTestId("timeline-ghost")[1] as HTMLElement, { button: 0 });
+    fireEvent.click(screen.getByTestId("proposal-accept"));
+    expect(ghostIds()).toEqual(["101"]);
+    expect(screen.getAllByTestId("timeline-segment")).toHaveLength(2);
+    expect((screen.getByTestId("label-type-micro") as HTMLInputElement).checked).toBe(true);
+  });
+
+  it("keeps Enter and n deselecting when no proposal is current", async () => {
+    mockAssistedApi();
+    await openPage();
+    await waitFor(() => expect(ghostIds()).toHaveLength(3));
+    key("Tab");
+    expect(screen.getByTestId("label-panel")).toBeTruthy();
+    key("Enter");
+    expect(screen.queryByTestId("label-panel")).toBeNull();
+    expect(screen.getAllByTestId("timeline-segment")).toHaveLength(1);
+    expect(ghostIds()).toHaveLength(3);
+  });
+
+  it("says so when the model proposed nothing", async () => {
+    mockAssistedApi({}, []);
+    await openPage();
+    expect((await screen.findByTestId("proposals-empty")).textContent).toContain("proposed nothing");
+    expect(screen.queryAllByTestId("timeline-ghost")).toHaveLength(0);
+  });
+
+  it("documents the proposal keys in the help", async () => {
+    mockAssistedApi();
+    await openPage();
+    key("?");
+    expect(screen.getByTestId("help-overlay").textContent).toContain("Reject the current proposal");
+  });
+});
+
+describe("a blind pass", () => {
+  it("never asks for proposals nor draws ghosts, and g, x do nothing", async () => {
+    const { requests } = mockAnnotateApi();
+    await openPage();
+    key("g");
+    key("x");
+    key("Enter");
+    expect(screen.queryAllByTestId("timeline-ghost")).toHaveLength(0);
+    expect(screen.queryByTestId("proposal-panel")).toBeNull();
+    expect(screen.getAllByTestId("timeline-segment")).toHaveLength(1);
+    key("Tab");
+    expect(screen.queryByTestId("segment-provenance")).toBeNull();
+    await act(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    });
+    expect(requests.some((request) => request.url.includes("/proposals/"))).toBe(false);
+    expect(requests.filter((request) => request.method === "PUT")).toHaveLength(0);
+  });
+});
+
 describe("time on task", () => {
   it("counts a tick while the page is visible and used, not when idle or hidden", () => {
     expect(activeSeconds(130_000, 100_000, 120_000, true)).toBe(30);

@@ -1,11 +1,15 @@
-import { memo, useCallback, useEffect, useMemo, useReducer, useRef, useState } from "react";
+import { memo, useCallback, useEffect, useMemo, useReducer, useRef, useState, type ReactNode } from "react";
 import {
   getAssignment,
   getVideo,
+  listProposals,
+  rejectedProposalsOf,
   reportActivity,
-  saveSegments,
+  savePassSegments,
   submitAssignment,
   type Assignment,
+  type Proposal,
+  type ServerSegment,
   type Video,
 } from "../api/endpoints";
 import { ApiError } from "../api/errors";
@@ -16,7 +20,19 @@ import { clampFrame, formatFps, formatTimecodeMs, frameRateOf, parseSprite, seek
 import { useFrameClock } from "../video/useFrameClock";
 import { FrameReadout, GoToFrame, isTextEntry, SpeedSelect, ProxyVideo } from "../video/VideoPlayer";
 import { Autosave, draftOutcome, readDraft, type SaveStatus } from "./autosave";
-import { createEditor, editorReducer, findProblems, selectedSegment, sortedSegments, type Segment } from "./editor";
+import {
+  createEditor,
+  currentProposal,
+  editorReducer,
+  findProblems,
+  neighbourProposal,
+  pendingProposals,
+  provenanceOf,
+  selectedSegment,
+  sortedSegments,
+  type Provenance,
+  type Segment,
+} from "./editor";
 import { AU_INTENSITIES, parseLabelSchema, splitAu, type LabelSchema } from "./labelSchema";
 import { maxZoom, MIN_ZOOM, Timeline, typeColour } from "./Timeline";
 
@@ -82,7 +98,7 @@ export function AnnotatePage({ assignmentId }: { assignmentId: number }) {
   return <Annotator assignment={loaded.assignment} video={loaded.video} rate={loaded.rate} />;
 }
 
-function toSegment(data: Assignment["segments"][number]): Segment {
+function toSegment(data: ServerSegment): Segment {
   return {
     client_id: data.client_id,
     onset: data.onset,
@@ -92,8 +108,15 @@ function toSegment(data: Assignment["segments"][number]): Segment {
     emotion: data.emotion ?? "",
     aus: data.aus ?? [],
     note: data.note ?? "",
+    ...(data.proposal !== undefined && data.proposal !== null ? { proposal: data.proposal } : {}),
   };
 }
+
+function asProvenance(value: string | null | undefined): Provenance | null {
+  return value === "manual" || value === "accepted" || value === "edited" ? value : null;
+}
+
+type ProposalsLoad = { state: "loading" } | { state: "ready"; proposals: Proposal[] } | { state: "error"; message: string };
 
 function storage(): Storage | null {
   try {
@@ -119,6 +142,7 @@ const SAVE_LABELS: Record<SaveStatus["state"], string> = {
 interface ConflictInfo {
   revision: number;
   segments: Segment[];
+  rejected: number[];
 }
 
 export const ACTIVITY_TICK_MS = 30_000;
@@ -146,15 +170,33 @@ function Annotator({ assignment, video, rate }: AnnotatorProps) {
   const last = Math.max(0, nFrames - 1);
   const sprite: SpriteSheet | null = useMemo(() => parseSprite(video.sprite), [video.sprite]);
   const serverSegments = useMemo(() => assignment.segments.map(toSegment), [assignment.segments]);
+  const assisted = assignment.mode === "assisted";
+  const serverRejected = useMemo(() => rejectedProposalsOf(assignment), [assignment]);
+  // The server's word on where each stored segment came from (before the proposals are loaded).
+  const serverSources = useMemo(
+    () => new Map((assignment.segments as ServerSegment[]).map((segment) => [segment.client_id, segment.source ?? null])),
+    [assignment.segments],
+  );
 
   // A draft left by an earlier visit: re-applied on the same revision, a conflict otherwise.
   const initial = useMemo(() => {
     const draft = readDraft(storage(), assignment.id);
-    const outcome = assignment.status === "open" ? draftOutcome(draft, assignment.revision ?? 0, serverSegments) : "none";
-    return { outcome, segments: outcome === "none" || !draft ? serverSegments : draft.segments };
-  }, [assignment, serverSegments]);
+    const outcome =
+      assignment.status === "open" ? draftOutcome(draft, assignment.revision ?? 0, serverSegments, assisted ? serverRejected : undefined) : "none";
+    const useDraft = outcome !== "none" && draft !== null;
+    return {
+      outcome,
+      segments: useDraft ? draft.segments : serverSegments,
+      rejected: useDraft && draft.rejected ? draft.rejected : serverRejected,
+    };
+  }, [assignment, serverSegments, serverRejected, assisted]);
 
-  const [editor, dispatch] = useReducer(editorReducer, null, () => createEditor(initial.segments, nFrames, typeNames[0] ?? ""));
+  const [editor, dispatch] = useReducer(editorReducer, null, () =>
+    createEditor(initial.segments, nFrames, typeNames[0] ?? "", assisted ? initial.rejected : []),
+  );
+  // Assisted passes: the model's proposals, fetched once (never in a blind pass).
+  const [proposalsLoad, setProposalsLoad] = useState<ProposalsLoad | null>(assisted ? { state: "loading" } : null);
+  const [chosenProposal, setChosenProposal] = useState<number | null>(null);
   const [status, setStatus] = useState<SaveStatus>({ state: "saved", revision: assignment.revision ?? 0, fieldErrors: {}, message: null, locked: false });
   const [conflict, setConflict] = useState<ConflictInfo | null>(null);
   const [discarded, setDiscarded] = useState<Segment[] | null>(null);
@@ -185,21 +227,37 @@ function Annotator({ assignment, video, rate }: AnnotatorProps) {
       assignmentId: assignment.id,
       revision: assignment.revision ?? 0,
       storage: storage(),
-      send: (revision, segments) => saveSegments(assignment.id, revision, segments),
+      send: (revision, segments, rejected) => savePassSegments(assignment.id, revision, segments, rejected),
       onStatus: setStatus,
     });
-    if (initial.outcome === "apply") created.edit(sortedSegments(initial.segments));
-    if (initial.outcome === "conflict") created.markConflict(sortedSegments(initial.segments));
+    const rejected = assisted ? initial.rejected : undefined;
+    if (initial.outcome === "apply") created.edit(sortedSegments(initial.segments), rejected);
+    if (initial.outcome === "conflict") created.markConflict(sortedSegments(initial.segments), rejected);
     setSaver(created);
     return () => created.dispose();
-  }, [assignment, initial]);
+  }, [assignment, initial, assisted]);
 
   useEffect(() => {
     if (editor.version === sentVersion.current) return;
     sentVersion.current = editor.version;
     if (skipVersion.current === editor.version) return;
-    if (!readOnly) saver?.edit(sortedSegments(editor.segments));
-  }, [editor.version, editor.segments, saver, readOnly]);
+    if (!readOnly) saver?.edit(sortedSegments(editor.segments), assisted ? editor.rejected : undefined);
+  }, [editor.version, editor.segments, editor.rejected, saver, readOnly, assisted]);
+
+  useEffect(() => {
+    if (!assisted) return;
+    let active = true;
+    listProposals(video.id)
+      .then((proposals) => {
+        if (active) setProposalsLoad({ state: "ready", proposals });
+      })
+      .catch((error: unknown) => {
+        if (active) setProposalsLoad({ state: "error", message: error instanceof ApiError ? error.detail : "Could not load the model's proposals." });
+      });
+    return () => {
+      active = false;
+    };
+  }, [assisted, video.id]);
 
   // Leaving with unsent edits: the browser asks first (they are in localStorage all the same).
   useEffect(() => {
@@ -216,15 +274,15 @@ function Annotator({ assignment, video, rate }: AnnotatorProps) {
     let active = true;
     getAssignment(assignment.id)
       .then((fresh) => {
-        if (active) setConflict({ revision: fresh.revision ?? 0, segments: fresh.segments.map(toSegment) });
+        if (active) setConflict({ revision: fresh.revision ?? 0, segments: fresh.segments.map(toSegment), rejected: rejectedProposalsOf(fresh) });
       })
       .catch(() => {
-        if (active) setConflict({ revision: assignment.revision ?? 0, segments: serverSegments });
+        if (active) setConflict({ revision: assignment.revision ?? 0, segments: serverSegments, rejected: serverRejected });
       });
     return () => {
       active = false;
     };
-  }, [status.state, conflict, assignment, serverSegments]);
+  }, [status.state, conflict, assignment, serverSegments, serverRejected]);
 
   function keepMine() {
     if (!conflict || !saver) return;
@@ -236,7 +294,7 @@ function Annotator({ assignment, video, rate }: AnnotatorProps) {
     if (!conflict || !saver) return;
     setDiscarded(sortedSegments(editor.segments));
     skipVersion.current = editor.version + 1;
-    dispatch({ kind: "replace", segments: conflict.segments, record: true });
+    dispatch({ kind: "replace", segments: conflict.segments, record: true, ...(assisted ? { rejected: conflict.rejected } : {}) });
     saver.takeTheirs(conflict.revision);
     setConflict(null);
   }
@@ -316,11 +374,45 @@ function Annotator({ assignment, video, rate }: AnnotatorProps) {
   const playhead = () => targetFrame() ?? 0;
   const selected = selectedSegment(editor);
 
+  // -- proposals (assisted passes) --------------------------------------------------------------
+  const proposals = useMemo(() => (proposalsLoad?.state === "ready" ? proposalsLoad.proposals : []), [proposalsLoad]);
+  const proposalsById = useMemo(() => new Map(proposals.map((proposal) => [proposal.id, proposal])), [proposals]);
+  const pending = useMemo(() => pendingProposals(proposals, editor.segments, editor.rejected), [proposals, editor.segments, editor.rejected]);
+  // The frame asked for last (a seek not yet shown counts), else the one on screen.
+  const here = targetFrame() ?? frame;
+  const current = assisted ? currentProposal(pending, here, chosenProposal) : null;
+  const provenance: Provenance | null =
+    assisted && selected ? provenanceOf(selected, proposalsById, asProvenance(serverSources.get(selected.client_id))) : null;
+
+  const chooseProposal = useCallback(
+    (proposal: Proposal) => {
+      setChosenProposal(proposal.id);
+      showFrame(proposal.onset);
+    },
+    [showFrame],
+  );
+  const acceptProposal = useCallback((proposal: Proposal) => {
+    dispatch({ kind: "accept-proposal", proposal, newId: newId() });
+  }, []);
+  const rejectProposal = useCallback((proposal: Proposal) => {
+    dispatch({ kind: "reject-proposal", id: proposal.id });
+  }, []);
+  // A click on a ghost: it becomes current, the playhead at its onset.
+  const pendingRef = useRef(pending);
+  pendingRef.current = pending;
+  const clickGhost = useCallback(
+    (id: number) => {
+      const proposal = pendingRef.current.find((candidate) => candidate.id === id);
+      if (proposal) chooseProposal(proposal);
+    },
+    [chooseProposal],
+  );
+
   // -- the keyboard ---------------------------------------------------------------------------
-  const keyState = useRef({ editor, selected, readOnly, schema, helpOpen, zoom, submitOpen });
-  keyState.current = { editor, selected, readOnly, schema, helpOpen, zoom, submitOpen };
-  const actions = useRef({ step, showFrame, togglePlay, playSegment, setZoom, playhead });
-  actions.current = { step, showFrame, togglePlay, playSegment, setZoom, playhead };
+  const keyState = useRef({ editor, selected, readOnly, schema, helpOpen, zoom, submitOpen, assisted, pending, chosenProposal });
+  keyState.current = { editor, selected, readOnly, schema, helpOpen, zoom, submitOpen, assisted, pending, chosenProposal };
+  const actions = useRef({ step, showFrame, togglePlay, playSegment, setZoom, playhead, chooseProposal });
+  actions.current = { step, showFrame, togglePlay, playSegment, setZoom, playhead, chooseProposal };
 
   useEffect(() => {
     function onKeyDown(event: KeyboardEvent) {
@@ -330,6 +422,8 @@ function Annotator({ assignment, video, rate }: AnnotatorProps) {
       const a = actions.current;
       const editable = !s.readOnly;
       const key = event.key;
+      // The proposal under the playhead (or chosen with g), in an assisted pass.
+      const ghost = () => (s.assisted ? currentProposal(s.pending, a.playhead(), s.chosenProposal) : null);
       if (event.ctrlKey || event.metaKey) {
         const lower = key.toLowerCase();
         if (editable && lower === "z") dispatch({ kind: event.shiftKey ? "redo" : "undo" });
@@ -396,10 +490,31 @@ function Annotator({ assignment, video, rate }: AnnotatorProps) {
           dispatch({ kind: "set-apex", frame: a.playhead() });
           break;
         case "Enter":
-        case "n":
+        case "n": {
+          // Enter on a current proposal accepts it; otherwise Enter and n finish the segment.
+          const proposal = key === "Enter" && editable ? ghost() : null;
+          if (proposal) {
+            dispatch({ kind: "accept-proposal", proposal, newId: newId() });
+            break;
+          }
           if (!s.selected) return;
           dispatch({ kind: "select", clientId: null });
           break;
+        }
+        case "x": {
+          const proposal = editable ? ghost() : null;
+          if (!proposal) return;
+          dispatch({ kind: "reject-proposal", id: proposal.id });
+          break;
+        }
+        case "g":
+        case "G": {
+          if (!s.assisted) return;
+          const target = neighbourProposal(s.pending, ghost(), a.playhead(), key === "g" ? 1 : -1);
+          if (!target) return;
+          a.chooseProposal(target);
+          break;
+        }
         case "Delete":
         case "Backspace":
           if (!editable || !s.selected) return;
@@ -436,6 +551,7 @@ function Annotator({ assignment, video, rate }: AnnotatorProps) {
   }, [last]);
 
   const focusPlayer = useCallback(() => regionRef.current?.focus({ preventScroll: true }), []);
+
   const selectSegment = useCallback((clientId: string) => dispatch({ kind: "select", clientId }), []);
   const setEdges = useCallback(
     (clientId: string, onset: number, offset: number) => dispatch({ kind: "set-edges", clientId, onset, offset }),
@@ -622,6 +738,9 @@ function Annotator({ assignment, video, rate }: AnnotatorProps) {
               onSeek={showFrame}
               onSelect={selectSegment}
               onEdges={setEdges}
+              ghosts={assisted ? pending : null}
+              currentGhostId={current?.id ?? null}
+              onGhost={clickGhost}
             />
           </div>
 
@@ -645,7 +764,30 @@ function Annotator({ assignment, video, rate }: AnnotatorProps) {
             dispatch={dispatch}
             onApexHere={apexHere}
             onDone={focusPlayer}
+            provenance={provenance}
           />
+          {assisted && (
+            <ProposalPanel
+              load={proposalsLoad}
+              left={pending.length}
+              total={proposals.length}
+              current={current}
+              readOnly={readOnly}
+              onAccept={(proposal) => {
+                acceptProposal(proposal);
+                focusPlayer();
+              }}
+              onReject={(proposal) => {
+                rejectProposal(proposal);
+                focusPlayer();
+              }}
+              onNext={() => {
+                const target = neighbourProposal(pending, current, playhead(), 1);
+                if (target) chooseProposal(target);
+                focusPlayer();
+              }}
+            />
+          )}
           <section className="panel guidelines" aria-label="Guidelines">
             <button type="button" className="guidelines-toggle" aria-expanded={guidelinesOpen} onClick={() => setGuidelinesOpen((open) => !open)}>
               <span className="panel-title">Guidelines</span>
@@ -767,9 +909,17 @@ interface LabelPanelProps {
   dispatch: (action: Parameters<typeof editorReducer>[1]) => void;
   onApexHere: () => void;
   onDone: () => void;
+  /** Where the segment came from, in assisted passes. */
+  provenance?: Provenance | null;
 }
 
-const LabelPanel = memo(function LabelPanel({ segment, schema, readOnly, errors, generalError, dispatch, onApexHere, onDone }: LabelPanelProps) {
+const PROVENANCE_TEXT: Record<Provenance, string> = {
+  manual: "Drawn by hand",
+  accepted: "Accepted proposal",
+  edited: "Edited proposal",
+};
+
+const LabelPanel = memo(function LabelPanel({ segment, schema, readOnly, errors, generalError, dispatch, onApexHere, onDone, provenance = null }: LabelPanelProps) {
   if (!segment) {
     return (
       <section className="panel label-panel" aria-label="Labels">
@@ -793,6 +943,12 @@ const LabelPanel = memo(function LabelPanel({ segment, schema, readOnly, errors,
       <h2 className="panel-title">
         Segment <span className="mono">{segment.onset}–{segment.offset}</span>
       </h2>
+      {provenance && (
+        <p className="muted segment-provenance" data-testid="segment-provenance" data-source={provenance}>
+          {PROVENANCE_TEXT[provenance]}
+          {provenance === "edited" && " (trimmed or retyped)"}
+        </p>
+      )}
       {messages.length > 0 && (
         <div className="alert alert-error label-errors" role="alert" data-testid="label-errors">
           <ul>
@@ -984,6 +1140,9 @@ const HELP: readonly [string, string][] = [
   ["o", "Set offset at the playhead"],
   ["a", "Set apex at the playhead"],
   ["Enter / n", "Finish the segment (deselect)"],
+  ["g / Shift+G", "Next or previous model proposal (assisted passes)"],
+  ["Enter", "Accept the current proposal as a segment (assisted passes)"],
+  ["x", "Reject the current proposal (assisted passes)"],
   ["p / l", "Play the selected segment once / in a loop"],
   ["Tab / Shift+Tab", "Next or previous segment"],
   ["[ ]", "Go to the selected segment's onset or offset"],
@@ -996,6 +1155,81 @@ const HELP: readonly [string, string][] = [
   ["Escape", "Deselect, close"],
   ["?", "Show or hide this help"],
 ];
+
+interface ProposalPanelProps {
+  load: ProposalsLoad | null;
+  left: number;
+  total: number;
+  current: Proposal | null;
+  readOnly: boolean;
+  onAccept: (proposal: Proposal) => void;
+  onReject: (proposal: Proposal) => void;
+  onNext: () => void;
+}
+
+/** The proposals of an assisted pass: how many are left, and the current one with its actions. */
+function ProposalPanel({ load, left, total, current, readOnly, onAccept, onReject, onNext }: ProposalPanelProps) {
+  let body: ReactNode;
+  if (!load || load.state === "loading") {
+    body = (
+      <p className="muted" role="status">
+        Loading the model's proposals…
+      </p>
+    );
+  } else if (load.state === "error") {
+    body = <p className="field-error">{load.message} You can still annotate by hand.</p>;
+  } else if (total === 0) {
+    body = (
+      <p className="muted" data-testid="proposals-empty">
+        The model proposed nothing for this video. Annotate it by hand as usual: <kbd>i</kbd> at the onset, <kbd>o</kbd> at the offset.
+      </p>
+    );
+  } else {
+    body = (
+      <>
+        <p data-testid="proposals-left" data-count={left}>
+          {left === 0 ? "All proposals reviewed." : `${left} proposal${left === 1 ? "" : "s"} left`}
+          {left > 0 && <span className="muted"> of {total}</span>}
+        </p>
+        {current ? (
+          <div className="proposal-current" data-testid="proposal-current" data-proposal-id={current.id}>
+            <p>
+              <strong>{current.type}</strong> <span className="mono">{current.onset}–{current.offset}</span>{" "}
+              <span className="muted">
+                · score {current.score.toFixed(2)}
+                {current.model_name ? ` · ${current.model_name}` : ""}
+              </span>
+            </p>
+            <div className="proposal-actions">
+              <button type="button" className="button button-small button-primary" data-testid="proposal-accept" disabled={readOnly} onClick={() => onAccept(current)} title="Accept as a segment (Enter)">
+                Accept <kbd>Enter</kbd>
+              </button>{" "}
+              <button type="button" className="button button-small" data-testid="proposal-reject" disabled={readOnly} onClick={() => onReject(current)} title="Reject (x)">
+                Reject <kbd>x</kbd>
+              </button>
+            </div>
+            <p className="muted">Accept, then trim its edges with <kbd>i</kbd> / <kbd>o</kbd> or by dragging them.</p>
+          </div>
+        ) : (
+          left > 0 && (
+            <p className="muted">
+              <button type="button" className="button button-small button-quiet" data-testid="proposal-next" onClick={onNext}>
+                Next proposal <kbd>g</kbd>
+              </button>{" "}
+              or click a hatched interval under the segments.
+            </p>
+          )
+        )}
+      </>
+    );
+  }
+  return (
+    <section className="panel proposal-panel" aria-label="Model proposals" data-testid="proposal-panel">
+      <h2 className="panel-title">Model proposals</h2>
+      {body}
+    </section>
+  );
+}
 
 function HelpOverlay({ onClose, schema }: { onClose: () => void; schema: LabelSchema }) {
   return (

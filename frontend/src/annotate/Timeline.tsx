@@ -6,6 +6,22 @@ import type { Segment } from "./editor";
 export const MIN_ZOOM = 1;
 export const MAX_FRAME_WIDTH = 48;
 const THUMB_HEIGHT = 44;
+/** The height of the timeline's content (as in the stylesheet), and with a row of proposals. */
+const CONTENT_HEIGHT = 128;
+const GHOST_ROW_HEIGHT = 30;
+
+/** A model proposal drawn as a ghost interval (assisted passes). */
+export interface Ghost {
+  id: number;
+  onset: number;
+  offset: number;
+  type: string;
+  score: number;
+}
+
+export function ghostLabel(ghost: Ghost): string {
+  return `${ghost.type} · score ${ghost.score.toFixed(2)}`;
+}
 
 /** The colour of each expression type, in schema order. */
 export const TYPE_COLOURS = ["#2f5fd0", "#d9480f", "#2b8a3e", "#862e9c", "#c2255c", "#1098ad"];
@@ -48,6 +64,10 @@ interface TimelineProps {
   onSeek: (frame: number) => void;
   onSelect: (clientId: string) => void;
   onEdges: (clientId: string, onset: number, offset: number) => void;
+  /** Proposals to review, drawn as ghosts in a row of their own; absent in blind passes. */
+  ghosts?: readonly Ghost[] | null;
+  currentGhostId?: number | null;
+  onGhost?: (id: number) => void;
 }
 
 /**
@@ -57,6 +77,7 @@ interface TimelineProps {
  */
 export function Timeline(props: TimelineProps) {
   const { videoId, sprite, nFrames, frame, segments, selectedId, types, invalidIds, readOnly, zoom, onZoom, onSeek, onSelect, onEdges } = props;
+  const { ghosts, currentGhostId = null, onGhost } = props;
   const scrollerRef = useRef<HTMLDivElement>(null);
   const contentRef = useRef<HTMLDivElement>(null);
   const [viewWidth, setViewWidth] = useState(0);
@@ -187,7 +208,11 @@ export function Timeline(props: TimelineProps) {
           onSeek(frameAtClient(event.clientX));
         }}
       >
-        <div className="annot-timeline-content" ref={contentRef} style={{ width: contentWidth }}>
+        <div
+          className="annot-timeline-content"
+          ref={contentRef}
+          style={ghosts ? { width: contentWidth, height: CONTENT_HEIGHT + GHOST_ROW_HEIGHT } : { width: contentWidth }}
+        >
           {ruler}
           {sprite && frameWidth > 0 && <Thumbnails videoId={videoId} sprite={sprite} frameWidth={frameWidth} nFrames={frames} />}
           <Bars
@@ -200,6 +225,9 @@ export function Timeline(props: TimelineProps) {
             drag={drag}
             handlers={handlers}
           />
+          {ghosts && (
+            <Ghosts ghosts={ghosts} currentId={currentGhostId} types={types} frameWidth={frameWidth} onGhost={onGhost} />
+          )}
           {frame !== null && frameWidth > 0 && (
             <div
               className="annot-playhead"
@@ -307,6 +335,79 @@ const Bars = memo(function Bars({ segments, selectedId, types, invalidIds, readO
                 />
               </>
             )}
+          </div>
+        );
+      })}
+    </div>
+  );
+});
+
+interface GhostsProps {
+  ghosts: readonly Ghost[];
+  currentId: number | null;
+  types: readonly string[];
+  frameWidth: number;
+  onGhost: ((id: number) => void) | undefined;
+}
+
+/**
+ * The proposals still to review, hatched and dashed under the segments' row. A press on one makes
+ * it current (the page goes to its onset).
+ */
+const Ghosts = memo(function Ghosts({ ghosts, currentId, types, frameWidth, onGhost }: GhostsProps) {
+  return (
+    <div
+      className="annot-ghost-track"
+      role="list"
+      aria-label="Model proposals on the timeline"
+      style={{ position: "absolute", top: CONTENT_HEIGHT - 4, left: 0, right: 0, height: GHOST_ROW_HEIGHT }}
+    >
+      {ghosts.map((ghost) => {
+        const colour = typeColour(types, ghost.type);
+        const current = ghost.id === currentId;
+        const label = ghostLabel(ghost);
+        return (
+          <div
+            key={ghost.id}
+            role="listitem"
+            className={current ? "annot-ghost annot-ghost-current" : "annot-ghost"}
+            data-testid="timeline-ghost"
+            data-proposal-id={ghost.id}
+            data-onset={ghost.onset}
+            data-offset={ghost.offset}
+            data-type={ghost.type}
+            data-current={current ? "true" : "false"}
+            title={`Proposal: ${label} · ${ghost.onset}–${ghost.offset}`}
+            aria-label={`Proposal ${ghost.type}, frames ${ghost.onset} to ${ghost.offset}, score ${ghost.score.toFixed(2)}`}
+            aria-current={current || undefined}
+            style={{
+              position: "absolute",
+              top: 3,
+              height: GHOST_ROW_HEIGHT - 8,
+              left: ghost.onset * frameWidth,
+              width: Math.max(2, (ghost.offset - ghost.onset + 1) * frameWidth),
+              boxSizing: "border-box",
+              border: `${current ? 2 : 1}px ${current ? "solid" : "dashed"} ${colour}`,
+              borderRadius: 4,
+              background: `repeating-linear-gradient(135deg, ${colour}40 0 4px, transparent 4px 8px)`,
+              opacity: current ? 1 : 0.75,
+              color: colour,
+              fontSize: 10,
+              lineHeight: `${GHOST_ROW_HEIGHT - 12}px`,
+              paddingLeft: 3,
+              overflow: "hidden",
+              whiteSpace: "nowrap",
+              cursor: "pointer",
+              zIndex: current ? 2 : 1,
+            }}
+            onPointerDown={(event) => {
+              if (event.button !== 0 || !onGhost) return;
+              // The page makes it current and goes to its onset: no seek to the pointer.
+              event.stopPropagation();
+              onGhost(ghost.id);
+            }}
+          >
+            {label}
           </div>
         );
       })}

@@ -208,3 +208,41 @@ describe("drafts", () => {
     });
   });
 });
+
+describe("Autosave of an assisted pass", () => {
+  it("sends the rejected proposals with the segments, and keeps them in the draft", async () => {
+    const { calls, send, saver, storage } = setup();
+    saver.edit([seg("a", 1, 5)], [4]);
+    expect(readDraft(storage, 7)?.rejected).toEqual([4]);
+    await vi.advanceTimersByTimeAsync(400);
+    expect(send).toHaveBeenCalledWith(3, [seg("a", 1, 5)], [4]);
+    // A rejection alone is a change to send, even with the same segments.
+    const segments = [seg("a", 1, 5)];
+    calls[0]?.resolve({ revision: 4 });
+    await vi.advanceTimersByTimeAsync(0);
+    saver.edit(segments, [4, 9]);
+    await vi.advanceTimersByTimeAsync(400);
+    expect(send).toHaveBeenLastCalledWith(4, segments, [4, 9]);
+    calls[1]?.resolve({ revision: 5 });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(saver.current.state).toBe("saved");
+    expect(readDraft(storage, 7)).toBeNull();
+  });
+
+  it("sends only the segments in a blind pass", async () => {
+    const { send, saver, storage } = setup();
+    saver.edit([seg("a", 1, 5)]);
+    expect(readDraft(storage, 7)?.rejected).toBeUndefined();
+    await vi.advanceTimersByTimeAsync(400);
+    expect(send.mock.calls[0]).toEqual([3, [seg("a", 1, 5)]]);
+  });
+
+  it("counts rejections and links in a draft's outcome", () => {
+    const base = { baseRevision: 3, segments: [seg("a", 1, 5)], writer: "x", savedAt: "" };
+    expect(draftOutcome({ ...base, rejected: [2] }, 3, [seg("a", 1, 5)], [2])).toBe("none");
+    expect(draftOutcome({ ...base, rejected: [2] }, 3, [seg("a", 1, 5)], [])).toBe("apply");
+    expect(draftOutcome({ ...base, rejected: [2] }, 4, [seg("a", 1, 5)], [])).toBe("conflict");
+    expect(draftOutcome(base, 3, [seg("a", 1, 5)], [2])).toBe("none");
+    expect(draftOutcome({ ...base, segments: [{ ...seg("a", 1, 5), proposal: 6 }] }, 3, [seg("a", 1, 5)])).toBe("apply");
+  });
+});

@@ -1,6 +1,6 @@
 /**
  * Autosave of a pass's segments: after each edit (debounced), the whole list is sent with the
- * last revision the server acknowledged. One request at a time; edits made meanwhile go in the
+ * last revision the server acknowledged (in assisted passes, with the rejected proposals). One request at a time; edits made meanwhile go in the
  * next one. Unsent edits live in localStorage until the server has them.
  *
  * - network failure or 5xx: retried with backoff, the edits kept ("offline");
@@ -32,6 +32,8 @@ export interface Draft {
   /** The revision the draft's edits were made on. */
   baseRevision: number;
   segments: Segment[];
+  /** The rejected proposals of an assisted pass; absent for a blind one. */
+  rejected?: number[];
   /** Which page wrote it: another tab's acknowledgement does not clear this tab's draft. */
   writer: string;
   savedAt: string;
@@ -56,7 +58,8 @@ export const browserTimers: Timers = {
 export interface AutosaveOptions {
   assignmentId: number;
   revision: number;
-  send: (revision: number, segments: Segment[]) => Promise<{ revision: number }>;
+  /** `rejected` only comes when the editor gave one (assisted passes). */
+  send: (revision: number, segments: Segment[], rejected?: number[]) => Promise<{ revision: number }>;
   onStatus: (status: SaveStatus) => void;
   storage?: DraftStore | null;
   timers?: Timers;
@@ -78,6 +81,7 @@ export function readDraft(storage: DraftStore | null | undefined, assignmentId: 
     if (!raw) return null;
     const draft = JSON.parse(raw) as Draft;
     if (typeof draft.baseRevision !== "number" || !Array.isArray(draft.segments)) return null;
+    if (draft.rejected !== undefined && !Array.isArray(draft.rejected)) return null;
     return draft;
   } catch {
     return null;
@@ -92,9 +96,11 @@ export function draftOutcome(
   draft: Draft | null,
   serverRevision: number,
   serverSegments: readonly Segment[],
+  serverRejected?: readonly number[],
 ): "none" | "apply" | "conflict" {
   if (!draft) return "none";
-  if (sameSegments(draft.segments, serverSegments)) return "none";
+  const sameRejected = draft.rejected === undefined || serverRejected === undefined || sameIds(draft.rejected, serverRejected);
+  if (sameSegments(draft.segments, serverSegments) && sameRejected) return "none";
   return draft.baseRevision === serverRevision ? "apply" : "conflict";
 }
 
@@ -102,10 +108,16 @@ export function sameSegments(a: readonly Segment[], b: readonly Segment[]): bool
   const key = (list: readonly Segment[]) =>
     JSON.stringify(
       [...list]
-        .map((s) => [s.client_id, s.onset, s.apex ?? null, s.offset, s.type, s.emotion ?? "", [...(s.aus ?? [])].sort(), s.note ?? ""])
+        .map((s) => [s.client_id, s.onset, s.apex ?? null, s.offset, s.type, s.emotion ?? "", [...(s.aus ?? [])].sort(), s.note ?? "", s.proposal ?? null])
         .sort((x, y) => (String(x[0]) < String(y[0]) ? -1 : 1)),
     );
   return key(a) === key(b);
+}
+
+export function sameIds(a: readonly number[], b: readonly number[]): boolean {
+  const x = [...a].sort((p, q) => p - q);
+  const y = [...b].sort((p, q) => p - q);
+  return x.length === y.length && x.every((id, index) => id === y[index]);
 }
 
 const DEFAULT_BACKOFF = [1000, 2000, 4000, 8000, 15000, 30000];
@@ -117,6 +129,8 @@ export class Autosave {
   private status: SaveStatus;
   /** The latest segments of the editor. */
   private latest: Segment[] | null = null;
+  /** The latest rejected proposals, when the editor gives them (assisted passes). */
+  private latestRejected: number[] | undefined = undefined;
   /** `latest` differs from what the server acknowledged. */
   private dirty = false;
   private inFlight = false;
@@ -139,10 +153,11 @@ export class Autosave {
     return this.dirty;
   }
 
-  /** The editor's segments changed. */
-  edit(segments: Segment[]): void {
+  /** The editor's segments (or, in an assisted pass, its rejected proposals) changed. */
+  edit(segments: Segment[], rejected?: number[]): void {
     if (this.disposed) return;
     this.latest = segments;
+    this.latestRejected = rejected;
     this.dirty = true;
     this.persist();
     if (this.status.state === "conflict" || this.status.locked) return;
@@ -169,14 +184,16 @@ export class Autosave {
   takeTheirs(serverRevision: number): void {
     this.failures = 0;
     this.latest = null;
+    this.latestRejected = undefined;
     this.dirty = false;
     this.clearDraft();
     this.update({ state: "saved", revision: serverRevision, message: null, fieldErrors: {} });
   }
 
   /** Enter the conflict state (e.g. a stored draft made on an older revision). */
-  markConflict(segments: Segment[]): void {
+  markConflict(segments: Segment[], rejected?: number[]): void {
     this.latest = segments;
+    this.latestRejected = rejected;
     this.dirty = true;
     this.cancelTimer();
     this.update({ state: "conflict", message: "The pass was changed elsewhere." });
@@ -204,14 +221,18 @@ export class Autosave {
     if (this.disposed || this.inFlight || !this.dirty || this.latest === null) return;
     if (this.status.state === "conflict" || this.status.locked) return;
     const snapshot = this.latest;
+    const rejected = this.latestRejected;
     this.inFlight = true;
     this.update({ state: "saving" });
     try {
-      const { revision } = await this.options.send(this.status.revision, snapshot);
+      const { revision } =
+        rejected === undefined
+          ? await this.options.send(this.status.revision, snapshot)
+          : await this.options.send(this.status.revision, snapshot, rejected);
       if (this.disposed) return;
       this.inFlight = false;
       this.failures = 0;
-      const done = this.latest === snapshot;
+      const done = this.latest === snapshot && this.latestRejected === rejected;
       if (done) {
         this.dirty = false;
         this.clearDraft();
@@ -223,11 +244,11 @@ export class Autosave {
     } catch (error) {
       if (this.disposed) return;
       this.inFlight = false;
-      this.failed(error, snapshot);
+      this.failed(error, snapshot, rejected);
     }
   }
 
-  private failed(error: unknown, snapshot: Segment[]): void {
+  private failed(error: unknown, snapshot: Segment[], rejected: number[] | undefined): void {
     const apiError = error instanceof ApiError ? error : null;
     if (apiError && apiError.status === 409 && apiError.code === "stale_revision") {
       this.update({ state: "conflict", message: apiError.detail });
@@ -244,7 +265,7 @@ export class Autosave {
         fieldErrors: errorsByClientId(apiError.fields, snapshot),
         message: apiError.detail,
       });
-      if (this.latest !== snapshot) this.schedule(this.options.debounceMs ?? 400);
+      if (this.latest !== snapshot || this.latestRejected !== rejected) this.schedule(this.options.debounceMs ?? 400);
       return;
     }
     // Offline, a 5xx, a timeout: keep the edits and try again later.
@@ -258,7 +279,13 @@ export class Autosave {
   private persist(revision: number = this.status.revision): void {
     const storage = this.options.storage;
     if (!storage || this.latest === null) return;
-    const draft: Draft = { baseRevision: revision, segments: this.latest, writer: this.writer, savedAt: new Date().toISOString() };
+    const draft: Draft = {
+      baseRevision: revision,
+      segments: this.latest,
+      ...(this.latestRejected === undefined ? {} : { rejected: this.latestRejected }),
+      writer: this.writer,
+      savedAt: new Date().toISOString(),
+    };
     try {
       storage.setItem(draftKey(this.options.assignmentId), JSON.stringify(draft));
     } catch {

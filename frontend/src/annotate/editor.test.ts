@@ -2,8 +2,12 @@ import { describe, expect, it } from "vitest";
 import {
   HISTORY_LIMIT,
   createEditor,
+  currentProposal,
   editorReducer,
   findProblems,
+  neighbourProposal,
+  pendingProposals,
+  provenanceOf,
   selectedSegment,
   sortedSegments,
   type EditorAction,
@@ -207,5 +211,118 @@ describe("problems before submitting", () => {
 
   it("accepts single-frame segments and no emotions where the schema has none", () => {
     expect(findProblems([seg("a", 5, 5)], { types: ["macro"], hasEmotions: false })).toEqual([]);
+  });
+});
+
+describe("proposals of an assisted pass", () => {
+  const p1 = { id: 1, onset: 20, offset: 35, type: "macro" };
+  const p2 = { id: 2, onset: 60, offset: 66, type: "micro" };
+  const p3 = { id: 3, onset: 100, offset: 120, type: "macro" };
+
+  it("accepts a proposal as a linked, selected segment with its frames and type, and undoes it", () => {
+    const start = run(empty(), { kind: "set-onset", frame: 5, newId: "m" }, { kind: "select", clientId: null });
+    const state = run(start, { kind: "accept-proposal", proposal: p2, newId: "a" });
+    expect(selectedSegment(state)).toEqual({ ...seg("a", 60, 66, { type: "micro" }), proposal: 2 });
+    expect(state.version).toBe(start.version + 1);
+    const undone = run(state, { kind: "undo" });
+    expect(undone.segments.map((s) => s.client_id)).toEqual(["m"]);
+    expect(undone.selectedId).toBeNull();
+    const redone = run(undone, { kind: "redo" });
+    expect(redone.segments.find((s) => s.proposal === 2)).toMatchObject({ onset: 60, offset: 66, type: "micro" });
+    expect(redone.selectedId).toBe("a");
+  });
+
+  it("accepts a proposal once: a second accept selects its segment", () => {
+    const once = run(empty(), { kind: "accept-proposal", proposal: p1, newId: "a" }, { kind: "select", clientId: null });
+    const twice = run(once, { kind: "accept-proposal", proposal: p1, newId: "b" });
+    expect(twice.segments).toHaveLength(1);
+    expect(twice.selectedId).toBe("a");
+    expect(twice.past).toHaveLength(once.past.length);
+  });
+
+  it("clamps an accepted proposal to the video", () => {
+    const state = run(createEditor([], 50, "macro"), { kind: "accept-proposal", proposal: { id: 9, onset: 40, offset: 80, type: "micro" }, newId: "a" });
+    expect(selectedSegment(state)).toMatchObject({ onset: 40, offset: 49, proposal: 9 });
+  });
+
+  it("rejects a proposal (undoable, a change to save), once, and never a linked one", () => {
+    const start = createEditor([], 200, "macro", [7]);
+    expect(start.rejected).toEqual([7]);
+    const state = run(start, { kind: "reject-proposal", id: 3 });
+    expect(state.rejected).toEqual([7, 3]);
+    expect(state.segments).toEqual([]);
+    expect(state.version).toBe(1);
+    expect(run(state, { kind: "reject-proposal", id: 3 })).toBe(state);
+    const undone = run(state, { kind: "undo" });
+    expect(undone.rejected).toEqual([7]);
+    expect(undone.version).toBe(2);
+    expect(run(undone, { kind: "redo" }).rejected).toEqual([7, 3]);
+    const accepted = run(start, { kind: "accept-proposal", proposal: p1, newId: "a" });
+    expect(run(accepted, { kind: "reject-proposal", id: 1 })).toBe(accepted);
+  });
+
+  it("takes a rejection back when the proposal is accepted after all", () => {
+    const state = run(empty(), { kind: "reject-proposal", id: 1 }, { kind: "accept-proposal", proposal: p1, newId: "a" });
+    expect(state.rejected).toEqual([]);
+    expect(run(state, { kind: "undo" }).rejected).toEqual([1]);
+  });
+
+  it("keeps the link through trims, and frees the proposal when its segment is deleted", () => {
+    let state = run(empty(), { kind: "accept-proposal", proposal: p2, newId: "a" }, { kind: "set-offset", frame: 64 });
+    expect(selectedSegment(state)).toMatchObject({ onset: 60, offset: 64, proposal: 2 });
+    state = run(state, { kind: "set-edges", clientId: "a", onset: 61, offset: 64 });
+    expect(selectedSegment(state)?.proposal).toBe(2);
+    expect(pendingProposals([p1, p2, p3], state.segments, state.rejected).map((p) => p.id)).toEqual([1, 3]);
+    state = run(state, { kind: "delete" });
+    expect(pendingProposals([p1, p2, p3], state.segments, state.rejected).map((p) => p.id)).toEqual([1, 2, 3]);
+  });
+
+  it("replaces the rejections with a load from the server, when given", () => {
+    const state = run(createEditor([], 100, "macro", [1]), { kind: "replace", segments: [], record: true, rejected: [2] });
+    expect(state.rejected).toEqual([2]);
+    expect(run(state, { kind: "undo" }).rejected).toEqual([1]);
+    expect(run(state, { kind: "replace", segments: [] }).rejected).toEqual([2]);
+  });
+
+  it("lists the pending proposals by onset, without linked or rejected ones", () => {
+    const linked = [{ ...seg("a", 60, 64), proposal: 2 }];
+    expect(pendingProposals([p3, p2, p1], linked, [3]).map((p) => p.id)).toEqual([1]);
+    expect(pendingProposals([p3, p2, p1], [], []).map((p) => p.id)).toEqual([1, 2, 3]);
+  });
+
+  it("finds the current proposal: the chosen one under the playhead, else the first under it", () => {
+    const overlapping = { id: 4, onset: 30, offset: 70, type: "macro" };
+    const pending = pendingProposals([p1, p2, overlapping], [], []);
+    expect(currentProposal(pending, 10, null)).toBeNull();
+    expect(currentProposal(pending, 20, null)?.id).toBe(1);
+    expect(currentProposal(pending, 35, null)?.id).toBe(1);
+    expect(currentProposal(pending, 62, null)?.id).toBe(4);
+    expect(currentProposal(pending, 62, 2)?.id).toBe(2);
+    expect(currentProposal(pending, 80, 2)).toBeNull();
+    expect(currentProposal(pending, null, 2)?.id).toBe(2);
+    expect(currentProposal(pending, null, 99)).toBeNull();
+  });
+
+  it("goes to the next or previous proposal, wrapping around", () => {
+    const pending = [p1, p2, p3];
+    expect(neighbourProposal(pending, null, 0, 1)?.id).toBe(1);
+    expect(neighbourProposal(pending, null, 40, 1)?.id).toBe(2);
+    expect(neighbourProposal(pending, null, 130, 1)?.id).toBe(1);
+    expect(neighbourProposal(pending, p1, 20, 1)?.id).toBe(2);
+    expect(neighbourProposal(pending, p3, 100, 1)?.id).toBe(1);
+    expect(neighbourProposal(pending, p1, 20, -1)?.id).toBe(3);
+    expect(neighbourProposal(pending, null, 80, -1)?.id).toBe(2);
+    expect(neighbourProposal(pending, null, 5, -1)?.id).toBe(3);
+    expect(neighbourProposal([], null, 5, 1)).toBeNull();
+  });
+
+  it("derives the provenance as the server does", () => {
+    const byId = new Map([p1, p2].map((p) => [p.id, p]));
+    expect(provenanceOf(seg("m", 20, 35), byId)).toBe("manual");
+    expect(provenanceOf({ ...seg("a", 20, 35), proposal: 1 }, byId)).toBe("accepted");
+    expect(provenanceOf({ ...seg("a", 20, 34), proposal: 1 }, byId)).toBe("edited");
+    expect(provenanceOf({ ...seg("a", 20, 35, { type: "micro" }), proposal: 1 }, byId)).toBe("edited");
+    expect(provenanceOf({ ...seg("a", 1, 2), proposal: 8 }, byId, "edited")).toBe("edited");
+    expect(provenanceOf({ ...seg("a", 1, 2), proposal: 8 }, byId)).toBe("accepted");
   });
 });

@@ -15,19 +15,35 @@ export interface Segment {
   emotion: string;
   aus: string[];
   note: string;
+  /** The model proposal the segment came from (assisted passes); absent or null: drawn by hand. */
+  proposal?: number | null;
 }
+
+/** A spotting model's proposal, as far as the editor needs it. */
+export interface ProposalRef {
+  id: number;
+  onset: number;
+  offset: number;
+  type: string;
+}
+
+/** Where a segment came from, as the server derives it (and the page, before a save). */
+export type Provenance = "manual" | "accepted" | "edited";
 
 interface Snapshot {
   segments: Segment[];
   selectedId: string | null;
+  rejected: number[];
 }
 
 export interface EditorState {
   segments: Segment[];
   selectedId: string | null;
+  /** The proposals rejected in this pass (ids), in the order they were rejected. */
+  rejected: number[];
   past: Snapshot[];
   future: Snapshot[];
-  /** Grows with every change of the segments (edits, undo, redo, replace). */
+  /** Grows with every change of the segments or the rejections (edits, undo, redo, replace). */
   version: number;
   /** Frames of the video: every frame is clamped to `0 .. nFrames - 1`. */
   nFrames: number;
@@ -49,15 +65,20 @@ export type EditorAction =
   | { kind: "set-emotion"; emotion: string }
   | { kind: "set-aus"; aus: string[] }
   | { kind: "set-note"; note: string }
+  /** A proposal becomes a segment with its frames and type, linked to it, and selected. */
+  | { kind: "accept-proposal"; proposal: ProposalRef; newId: string }
+  /** A proposal is rejected: no segment, remembered in `rejected`. */
+  | { kind: "reject-proposal"; id: number }
   | { kind: "undo" }
   | { kind: "redo" }
   /** Replace everything (a load from the server); `record` keeps it undoable. */
-  | { kind: "replace"; segments: Segment[]; record?: boolean };
+  | { kind: "replace"; segments: Segment[]; record?: boolean; rejected?: number[] };
 
-export function createEditor(segments: Segment[], nFrames: number, defaultType: string): EditorState {
+export function createEditor(segments: Segment[], nFrames: number, defaultType: string, rejected: readonly number[] = []): EditorState {
   return {
     segments: segments.map(normalise),
     selectedId: null,
+    rejected: [...rejected],
     past: [],
     future: [],
     version: 0,
@@ -76,6 +97,8 @@ function normalise(segment: Segment): Segment {
     emotion: segment.emotion ?? "",
     aus: [...(segment.aus ?? [])],
     note: segment.note ?? "",
+    // Only a linked segment carries the key: a hand-drawn one looks as it always did.
+    ...(segment.proposal !== undefined && segment.proposal !== null ? { proposal: segment.proposal } : {}),
   };
 }
 
@@ -103,10 +126,19 @@ function clampApex(segment: Segment): Segment {
 }
 
 /** Record the state before a change, and apply the change. */
-function commit(state: EditorState, segments: Segment[], selectedId: string | null = state.selectedId): EditorState {
-  const past = [...state.past, { segments: state.segments, selectedId: state.selectedId }];
+function commit(
+  state: EditorState,
+  segments: Segment[],
+  selectedId: string | null = state.selectedId,
+  rejected: number[] = state.rejected,
+): EditorState {
+  const past = [...state.past, snapshot(state)];
   if (past.length > HISTORY_LIMIT) past.splice(0, past.length - HISTORY_LIMIT);
-  return { ...state, segments, selectedId, past, future: [], version: state.version + 1 };
+  return { ...state, segments, selectedId, rejected, past, future: [], version: state.version + 1 };
+}
+
+function snapshot(state: EditorState): Snapshot {
+  return { segments: state.segments, selectedId: state.selectedId, rejected: state.rejected };
 }
 
 function updateSelected(state: EditorState, change: (segment: Segment) => Segment): EditorState {
@@ -211,6 +243,32 @@ export function editorReducer(state: EditorState, action: EditorAction): EditorS
       return updateSelected(state, (segment) => ({ ...segment, aus: [...action.aus] }));
     case "set-note":
       return updateSelected(state, (segment) => ({ ...segment, note: action.note }));
+    case "accept-proposal": {
+      const { proposal } = action;
+      const linked = state.segments.find((segment) => segment.proposal === proposal.id);
+      if (linked) return state.selectedId === linked.client_id ? state : { ...state, selectedId: linked.client_id };
+      const a = clamp(proposal.onset, state.nFrames);
+      const b = clamp(proposal.offset, state.nFrames);
+      const segment: Segment = {
+        client_id: action.newId,
+        onset: Math.min(a, b),
+        apex: null,
+        offset: Math.max(a, b),
+        type: proposal.type || state.defaultType,
+        emotion: "",
+        aus: [],
+        note: "",
+        proposal: proposal.id,
+      };
+      // Accepting a proposal rejected earlier takes the rejection back.
+      const rejected = state.rejected.filter((id) => id !== proposal.id);
+      return commit(state, [...state.segments, segment], segment.client_id, rejected);
+    }
+    case "reject-proposal": {
+      if (state.rejected.includes(action.id)) return state;
+      if (state.segments.some((segment) => segment.proposal === action.id)) return state;
+      return commit(state, state.segments, state.selectedId, [...state.rejected, action.id]);
+    }
     case "undo": {
       const previous = state.past[state.past.length - 1];
       if (!previous) return state;
@@ -218,8 +276,9 @@ export function editorReducer(state: EditorState, action: EditorAction): EditorS
         ...state,
         segments: previous.segments,
         selectedId: previous.selectedId,
+        rejected: previous.rejected,
         past: state.past.slice(0, -1),
-        future: [{ segments: state.segments, selectedId: state.selectedId }, ...state.future],
+        future: [snapshot(state), ...state.future],
         version: state.version + 1,
       };
     }
@@ -230,7 +289,8 @@ export function editorReducer(state: EditorState, action: EditorAction): EditorS
         ...state,
         segments: next.segments,
         selectedId: next.selectedId,
-        past: [...state.past, { segments: state.segments, selectedId: state.selectedId }],
+        rejected: next.rejected,
+        past: [...state.past, snapshot(state)],
         future: state.future.slice(1),
         version: state.version + 1,
       };
@@ -238,8 +298,9 @@ export function editorReducer(state: EditorState, action: EditorAction): EditorS
     case "replace": {
       const segments = action.segments.map(normalise);
       const selectedId = segments.some((segment) => segment.client_id === state.selectedId) ? state.selectedId : null;
-      if (action.record) return commit(state, segments, selectedId);
-      return { ...state, segments, selectedId, past: [], future: [], version: state.version + 1 };
+      const rejected = action.rejected ? [...action.rejected] : state.rejected;
+      if (action.record) return commit(state, segments, selectedId, rejected);
+      return { ...state, segments, selectedId, rejected, past: [], future: [], version: state.version + 1 };
     }
   }
 }
@@ -284,4 +345,55 @@ export function findProblems(segments: readonly Segment[], options: { types: str
     }
   }
   return problems;
+}
+
+/**
+ * The proposals still to review: neither linked to a segment nor rejected, by onset (then id).
+ */
+export function pendingProposals<P extends ProposalRef>(proposals: readonly P[], segments: readonly Segment[], rejected: readonly number[]): P[] {
+  const linked = new Set(segments.map((segment) => segment.proposal).filter((id): id is number => typeof id === "number"));
+  const gone = new Set(rejected);
+  return proposals
+    .filter((proposal) => !linked.has(proposal.id) && !gone.has(proposal.id))
+    .sort((a, b) => a.onset - b.onset || a.offset - b.offset || a.id - b.id);
+}
+
+/**
+ * The proposal the keys act on: the chosen one (by `g` or a click) while the playhead is inside
+ * it, else the first pending one the playhead is inside; none when the playhead is outside all.
+ * Without a playhead, the chosen one.
+ */
+export function currentProposal<P extends ProposalRef>(pending: readonly P[], playhead: number | null, chosenId: number | null): P | null {
+  const chosen = chosenId === null ? null : (pending.find((proposal) => proposal.id === chosenId) ?? null);
+  if (playhead === null) return chosen;
+  const inside = (proposal: P) => proposal.onset <= playhead && playhead <= proposal.offset;
+  if (chosen && inside(chosen)) return chosen;
+  return pending.find(inside) ?? null;
+}
+
+/**
+ * The proposal `g` (direction 1) or `G` (-1) goes to: the next or previous pending one after the
+ * current one, or after / before the playhead when none is current; it wraps around.
+ */
+export function neighbourProposal<P extends ProposalRef>(pending: readonly P[], current: P | null, playhead: number, direction: 1 | -1): P | null {
+  if (pending.length === 0) return null;
+  if (current) {
+    const index = pending.findIndex((proposal) => proposal.id === current.id);
+    if (index >= 0) return pending[(index + direction + pending.length) % pending.length] ?? null;
+  }
+  if (direction === 1) return pending.find((proposal) => proposal.onset > playhead) ?? pending[0] ?? null;
+  const before = pending.filter((proposal) => proposal.onset < playhead);
+  return before[before.length - 1] ?? pending[pending.length - 1] ?? null;
+}
+
+/**
+ * Where a segment came from, as the server derives it: no proposal, manual; the proposal's exact
+ * onset, offset and type, accepted; otherwise edited. A proposal the page does not know (the
+ * list is not loaded) leaves the server's word, `fallback`.
+ */
+export function provenanceOf(segment: Segment, proposals: ReadonlyMap<number, ProposalRef>, fallback: Provenance | null = null): Provenance {
+  if (segment.proposal === undefined || segment.proposal === null) return "manual";
+  const proposal = proposals.get(segment.proposal);
+  if (!proposal) return fallback ?? "accepted";
+  return proposal.onset === segment.onset && proposal.offset === segment.offset && proposal.type === segment.type ? "accepted" : "edited";
 }

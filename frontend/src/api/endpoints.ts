@@ -213,3 +213,56 @@ export function getAnnotatorDetail(slug: string, username: string): Promise<Anno
     loose.GET(`/api/v1/projects/${encodeURIComponent(slug)}/annotators/${encodeURIComponent(username)}/`),
   ) as Promise<AnnotatorDetail>;
 }
+
+// -- assisted passes: a spotting model's proposals -----------------------------------------------
+
+/** A spotting model's proposal for a video: frames 0-based and inclusive, `score` in 0..1. */
+export interface Proposal {
+  id: number;
+  onset: number;
+  offset: number;
+  type: string;
+  score: number;
+  model: number;
+  model_name: string;
+}
+
+/** Where a stored segment came from, derived by the server from its proposal. */
+export type SegmentSource = "manual" | "accepted" | "edited";
+
+/** A segment as the server returns it, with the fields of assisted passes. */
+export type ServerSegment = Omit<SegmentData, "source"> & { proposal?: number | null; source?: string | null };
+
+/** The proposals the pass's annotator reviews (assisted passes; 403 in a blind one), by onset. */
+export function listProposals(videoId: number): Promise<Proposal[]> {
+  return call(loose.GET(`/api/v1/videos/${videoId}/proposals/`)) as Promise<Proposal[]>;
+}
+
+/** The proposals the pass rejected, as the server returns them (none before any). */
+export function rejectedProposalsOf(assignment: Assignment): number[] {
+  const value = (assignment as Assignment & { rejected_proposals?: number[] | null }).rejected_proposals;
+  return Array.isArray(value) ? [...value] : [];
+}
+
+/**
+ * Replace the pass's segments on top of `revision`, each with its proposal (null: drawn by
+ * hand), and, when given, the rejected proposals (left out: the server keeps its list).
+ */
+export function savePassSegments(
+  assignmentId: number,
+  revision: number,
+  segments: (Omit<SegmentData, "source"> & { proposal?: number | null })[],
+  rejectedProposals?: number[],
+): Promise<{ revision: number }> {
+  const body = {
+    revision,
+    segments: segments.map((segment) => ({ ...segment, proposal: segment.proposal ?? null })),
+    ...(rejectedProposals === undefined ? {} : { rejected_proposals: rejectedProposals }),
+  };
+  return call(
+    api.PUT("/api/v1/assignments/{assignment_id}/segments/", {
+      params: { path: { assignment_id: assignmentId } },
+      body,
+    }),
+  );
+}
