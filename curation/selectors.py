@@ -165,6 +165,16 @@ def project_agreement(
     ]
     alphas = [row.frame_alpha for row in rows if row.frame_alpha is not None]
     f1s = [row.mean_pairwise_f1 for row in rows if row.mean_pairwise_f1 is not None]
+    by_mode: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        for mode, figures in row.data.get("by_mode", {}).items():
+            pooled = by_mode.setdefault(mode, {"videos": 0, "compared": 0, "alphas": [], "f1s": []})
+            pooled["videos"] += 1
+            pooled["compared"] += figures["n_passes"] >= 2
+            if figures["frame_alpha"] is not None:
+                pooled["alphas"].append(figures["frame_alpha"])
+            if figures["mean_pairwise_f1"] is not None:
+                pooled["f1s"].append(figures["mean_pairwise_f1"])
     return {
         "videos": videos,
         "annotators": annotator_summary(project=project),
@@ -174,7 +184,21 @@ def project_agreement(
         "below_floor": [video["video"] for video in videos if video["below_floor"]],
         "progress": _progress(project),
         "boundary_histogram": _histogram(deviations),
+        # Blind and assisted passes apart: means over the videos with two passes of the mode.
+        "by_mode": {
+            mode: {
+                "videos": pooled["videos"],
+                "videos_with_two_passes": pooled["compared"],
+                "mean_frame_alpha": _average(pooled["alphas"]),
+                "mean_pairwise_f1": _average(pooled["f1s"]),
+            }
+            for mode, pooled in sorted(by_mode.items())
+        },
     }
+
+
+def _average(values: list[float]) -> float | None:
+    return sum(values) / len(values) if values else None
 
 
 def _slope_per_10(values: list[float]) -> float | None:

@@ -55,11 +55,19 @@ def submitted_passes(video: Video) -> list[Pass]:
     ]
 
 
-def _inputs_hash(video: Video, passes: list[Pass]) -> str:
+def _modes(passes: list[Pass]) -> dict[int, str]:
+    """Each submitted pass's mode (blind, or assisted by a model's proposals)."""
+    return dict(
+        Assignment.objects.filter(pk__in=[p.pass_id for p in passes]).values_list("pk", "mode")
+    )
+
+
+def _inputs_hash(video: Video, passes: list[Pass], modes: dict[int, str]) -> str:
     payload = {
         "n_frames": video.n_frames,
         "fps": [video.fps_num, video.fps_den],
         "passes": to_jsonable(passes),
+        "modes": sorted(modes.items()),
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
@@ -78,13 +86,30 @@ def video_agreement_refresh(*, video_id: int) -> VideoAgreement | None:
     if len(passes) < MIN_PASSES:
         VideoAgreement.objects.filter(video=video).delete()
         return None
-    digest = _inputs_hash(video, passes)
+    modes = _modes(passes)
+    digest = _inputs_hash(video, passes, modes)
     stored = VideoAgreement.objects.filter(video=video).first()
     if stored is not None and stored.inputs_sha256 == digest:
         return stored
     n_frames, fps_num, fps_den = video.n_frames or 0, video.fps_num or 0, video.fps_den or 1
     result = video_agreement(passes, n_frames, fps_num, fps_den)
     data: dict[str, Any] = to_jsonable(result)
+    # Assisted passes start from the same proposals, which can pull them together: their
+    # agreement is reported apart from the blind passes' (each over its own passes only).
+    data["by_mode"] = {}
+    for mode in sorted(set(modes.values())):
+        subset = [p for p in passes if modes.get(p.pass_id) == mode]
+        headline: dict[str, Any] = {"n_passes": len(subset), "frame_alpha": None,
+                                    "mean_pairwise_f1": None}  # fmt: skip
+        if len(subset) >= MIN_PASSES:
+            part = result if len(subset) == len(passes) else video_agreement(
+                subset, n_frames, fps_num, fps_den
+            )  # fmt: skip
+            headline["frame_alpha"] = part.frame_label_alpha.value
+            headline["mean_pairwise_f1"] = _mean(
+                [pair.counts.f1 for pair in part.pairwise_detection]
+            )
+        data["by_mode"][mode] = headline
     with transaction.atomic():
         agreement, _ = VideoAgreement.objects.update_or_create(
             video=video,
