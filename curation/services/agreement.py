@@ -55,14 +55,14 @@ def submitted_passes(video: Video) -> list[Pass]:
     ]
 
 
-def _modes(passes: list[Pass]) -> dict[int, str]:
+def _modes(passes: list[Pass]) -> dict[Any, str]:
     """Each submitted pass's mode (blind, or assisted by a model's proposals)."""
     return dict(
         Assignment.objects.filter(pk__in=[p.pass_id for p in passes]).values_list("pk", "mode")
     )
 
 
-def _inputs_hash(video: Video, passes: list[Pass], modes: dict[int, str]) -> str:
+def _inputs_hash(video: Video, passes: list[Pass], modes: dict[Any, str]) -> str:
     payload = {
         "n_frames": video.n_frames,
         "fps": [video.fps_num, video.fps_den],

@@ -4,7 +4,10 @@ Per region: subtract a slow baseline (a moving low percentile over ``baseline_s`
 robust z-score (median and MAD over the frames with a face). The expression score of a frame is
 the largest weighted z of the brows (mean of both), the mouth and the eyes (mean of both,
 down-weighted: blinks), smoothed over ``smooth_s``; it is zeroed where the head moves (the raw
-``nose`` motion is an outlier and dominates the expression regions' motion). Peaks at or above
+``nose`` motion is an outlier and dominates the expression regions' motion) and where the eyes
+blink (the eyes' motion is an outlier and dominates the brows' and the mouth's: a blink spills
+into the brows, and into every region through the nose's mean flow that is subtracted, as much
+as a micro expression moves them). Peaks at or above
 ``high`` (``scipy.signal.find_peaks``, at least ``min_peak_distance_s`` apart) grow into the
 interval where the score stays at or above ``low``; intervals closer than ``merge_gap_s`` merge
 (the rising and falling ramps of one expression); an interval of at most ``micro_max_s`` is a
@@ -44,6 +47,8 @@ class ColdStartParams:
     nose_z: float = 4.0
     nose_ratio: float = 2.0
     head_margin_s: float = 0.1
+    blink_z: float = 8.0
+    blink_ratio: float = 1.5
     high: float = 6.0
     low: float = 2.5
     min_peak_distance_s: float = 0.2
@@ -106,6 +111,18 @@ def expression_score(
         if margin:
             head = np.convolve(head.astype(float), np.ones(2 * margin + 1), mode="same") > 0
         score = np.where(head & np.isfinite(score), 0.0, score)
+    eyes, others = _columns(motion, EYES), _columns(motion, BROWS + MOUTH)
+    if eyes and others:
+        raw = np.asarray(motion.motion, dtype=np.float64)
+        eye_raw = moving_mean(raw[:, eyes].mean(axis=1), width)
+        other_raw = moving_mean(raw[:, others].max(axis=1), width)
+        blink = (moving_mean(z[:, eyes].mean(axis=1), width) > params.blink_z) & (
+            eye_raw > params.blink_ratio * other_raw
+        )
+        margin = frames(params.head_margin_s, motion.fps, minimum=0)
+        if margin:
+            blink = np.convolve(blink.astype(float), np.ones(2 * margin + 1), mode="same") > 0
+        score = np.where(blink & np.isfinite(score), 0.0, score)
     return score
 
 
