@@ -54,6 +54,36 @@ describe("the dashboard", () => {
     expect((screen.getByTestId("floor-input") as HTMLInputElement).value).toBe("0.5");
   });
 
+  it("shows blind and assisted passes apart once there are assisted passes", async () => {
+    const byMode = {
+      assisted: { videos: 2, videos_with_two_passes: 1, mean_frame_alpha: 0.91, mean_pairwise_f1: 0.8 },
+      blind: { videos: 3, videos_with_two_passes: 3, mean_frame_alpha: 0.62, mean_pairwise_f1: null },
+    };
+    mockApi({
+      "GET /api/v1/auth/session/": () => json(200, curator),
+      "GET /api/v1/projects/alpha/agreement/": () => json(200, { ...projectAgreementFixture(), by_mode: byMode }),
+    });
+    open("/projects/alpha/curate");
+    await screen.findByTestId("mode-table");
+    const cells = (mode: string) =>
+      within(screen.getByTestId(`mode-${mode}`))
+        .getAllByRole("cell")
+        .map((cell) => cell.textContent);
+    expect(cells("assisted")).toEqual(["2", "1", "0.910", "0.800"]);
+    expect(cells("blind")).toEqual(["3", "3", "0.620", "—"]);
+  });
+
+  it("has no blind-vs-assisted table when every pass is blind", async () => {
+    mockApi({
+      "GET /api/v1/auth/session/": () => json(200, curator),
+      "GET /api/v1/projects/alpha/agreement/": () =>
+        json(200, { ...projectAgreementFixture(), by_mode: { blind: { videos: 1, videos_with_two_passes: 1, mean_frame_alpha: 1, mean_pairwise_f1: 1 } } }),
+    });
+    open("/projects/alpha/curate");
+    await screen.findByTestId("curate-dashboard");
+    expect(screen.queryByTestId("mode-table")).toBeNull();
+  });
+
   it("changing the floor rewrites ?floor= and asks again", async () => {
     const { requests } = mockApi({
       "GET /api/v1/auth/session/": () => json(200, curator),

@@ -6,7 +6,7 @@ import { Link } from "../components/Link";
 import { NotFound } from "../pages/NotFoundPage";
 import { curateAnnotatorPath, curatePath, curateVideoPath, navigate, projectPath } from "../router";
 import { AlphaPlot, BoundaryHistogram, EMPTY_AGREEMENT, formatFigure, formatSigned, ProgressBars, ReliabilityChart } from "./plots";
-import type { ConsensusBuilt, ConsensusMethod, ProjectAgreement } from "./types";
+import type { ConsensusBuilt, ConsensusMethod, ModeAgreement, ProjectAgreement } from "./types";
 
 export const DEFAULT_FLOOR = 0.667;
 
@@ -125,6 +125,8 @@ export function DashboardPage({ slug, search }: { slug: string; search: string }
           </dd>
         </div>
       </dl>
+
+      {data.by_mode?.assisted ? <ModeTable byMode={data.by_mode} /> : null}
 
       <div className="curate-grid">
         <section className="panel curate-panel" aria-labelledby="progress-title">
@@ -316,5 +318,39 @@ function BuildConsensus({ slug, onBuilt }: { slug: string; onBuilt: () => void }
         </p>
       )}
     </div>
+  );
+}
+
+/** Blind and assisted passes' agreement side by side: proposals can pull assisted passes
+ * together, so their figures are never mixed with the blind ones. */
+function ModeTable({ byMode }: { byMode: Record<string, ModeAgreement> }) {
+  return (
+    <section className="panel curate-panel" aria-labelledby="modes-title">
+      <h2 className="panel-title" id="modes-title">
+        Blind vs assisted passes
+      </h2>
+      <table className="table" data-testid="mode-table">
+        <thead>
+          <tr>
+            <th scope="col">Passes</th>
+            <th scope="col" className="numeric">Videos</th>
+            <th scope="col" className="numeric">With 2+ passes</th>
+            <th scope="col" className="numeric">Mean frame-label α</th>
+            <th scope="col" className="numeric">Mean pairwise F1</th>
+          </tr>
+        </thead>
+        <tbody>
+          {Object.entries(byMode).map(([mode, figures]) => (
+            <tr key={mode} data-testid={`mode-${mode}`}>
+              <th scope="row">{mode}</th>
+              <td className="numeric mono">{figures.videos}</td>
+              <td className="numeric mono">{figures.videos_with_two_passes}</td>
+              <td className="numeric mono">{formatFigure(figures.mean_frame_alpha)}</td>
+              <td className="numeric mono">{formatFigure(figures.mean_pairwise_f1)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
   );
 }

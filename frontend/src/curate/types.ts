@@ -52,6 +52,15 @@ export interface ProjectAgreement {
   below_floor: number[];
   progress: { videos: number; total: number; submitted: number; by_pass: PassProgress[] };
   boundary_histogram: { clip: number; bins: HistogramBin[] };
+  /** Blind and assisted passes apart (absent before any agreement is computed). */
+  by_mode?: Record<string, ModeAgreement>;
+}
+
+export interface ModeAgreement {
+  videos: number;
+  videos_with_two_passes: number;
+  mean_frame_alpha: number | null;
+  mean_pairwise_f1: number | null;
 }
 
 // -- one video's agreement ------------------------------------------------------------------
