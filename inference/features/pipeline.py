@@ -24,7 +24,7 @@ import numpy as np
 
 from inference.features.detect import Box, FaceDetector, FaceTracker, GrayArray, HaarFaceDetector
 from inference.features.flow import FloatArray, farneback, regional_motion, shift, translation
-from inference.features.regions import face_crop, region_slices
+from inference.features.regions import face_crop, flow_window, region_slices
 from inference.signals import REGIONS, RegionalMotion
 from videos.media.frames import FrameReader
 
@@ -103,7 +103,7 @@ def compute_regional_motion(
             detector if detector is not None else HaarFaceDetector(),
             detect_every=frames_for(detect_every_s, fps),
         )
-        slices = region_slices(crop_px)
+        window, slices = flow_window(region_slices(crop_px), crop_px)
         motion = np.full((n_frames, len(REGIONS)), np.nan, np.float32)
         valid = np.zeros(n_frames, bool)
         grays: deque[GrayArray] = deque(maxlen=k + 1)
@@ -126,7 +126,8 @@ def compute_regional_motion(
                 first_box, first_anchor = boxes[0], anchors[0]
                 if first_box is not None and first_anchor is not None and box is not None:
                     first, second = _aligned_pair(first_anchor, grays[0], gray, first_box, crop_px)
-                    motion[t] = regional_motion(farneback(first, second), slices)
+                    flow = farneback(first[window], second[window])
+                    motion[t] = regional_motion(flow, slices)
                     valid[t] = True
             if on_progress is not None and ((i + 1) % report_every == 0 or i + 1 == n_frames):
                 on_progress((i + 1) / n_frames)

@@ -48,6 +48,27 @@ def region_slices(crop_px: int, pad: float = PAD) -> list[tuple[slice, slice]]:
     return slices
 
 
+def flow_window(
+    slices: list[tuple[slice, slice]], crop_px: int, margin: float = 0.07
+) -> tuple[tuple[slice, slice], list[tuple[slice, slice]]]:
+    """The part of the crop that flow is measured on, and the regions inside it.
+
+    The bounding box of every region plus a margin of ``margin * crop_px`` pixels (context for
+    Farneback's pyramid and window at the regions' edges): about 46 % of the crop's pixels, so
+    the flow costs about half as much as on the whole crop.
+    """
+    pad = max(4, round(margin * crop_px))
+    top = max(0, min(rows.start for rows, _ in slices) - pad)
+    left = max(0, min(cols.start for _, cols in slices) - pad)
+    bottom = min(crop_px, max(rows.stop for rows, _ in slices) + pad)
+    right = min(crop_px, max(cols.stop for _, cols in slices) + pad)
+    local = [
+        (slice(rows.start - top, rows.stop - top), slice(cols.start - left, cols.stop - left))
+        for rows, cols in slices
+    ]
+    return (slice(top, bottom), slice(left, right)), local
+
+
 def face_crop(gray: GrayArray, box: Box, crop_px: int, pad: float = PAD) -> FloatArray:
     """The padded square around ``box``, resized to ``crop_px`` square, as float32.
 
