@@ -76,6 +76,7 @@ def test_a_gpu_worker_trains_a_tiny_spotter_and_pre_labels(
     assert response.status_code == 202
     done = wait_for_job(response.json()["id"], timeout=120)
     assert done.state == JobState.SUCCEEDED, done.error
+    assert done.result is not None
     assert done.result["proposals"] == Proposal.objects.count()
     assert set(done.result["videos"]) == {str(video.pk) for video in videos}
     assert dict(MotionFeatures.objects.values_list("video_id", "computed_at")) == made
@@ -125,6 +126,7 @@ def test_a_killed_pre_label_run_is_redelivered_and_writes_each_proposal_once(
     assert {video: after[video] for video in before_kill} == before_kill
     assert len(after) == len(videos)
     spotter = spotter_load(model)
+    assert done.result is not None
     rows = list(Proposal.objects.values_list("video_id", "onset", "offset", "type"))
     assert len(rows) == len(set(rows)) == done.result["proposals"] >= written
     for video in videos:

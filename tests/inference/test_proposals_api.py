@@ -112,6 +112,7 @@ def test_provenance_is_derived_from_the_proposal(people, setting) -> None:
         ("c", 200, 210, "manual", None),
     ]  # fmt: skip
     created = SegmentChange.objects.get(assignment=setting["assisted"], client_id="a")
+    assert created.after is not None
     assert created.after["source"] == "accepted"
     assert created.after["proposal"] == first.pk
     # Trimming an accepted segment makes it edited; the same proposal's frames make it accepted.
