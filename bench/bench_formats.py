@@ -24,7 +24,6 @@ import io
 import json
 import random
 import sys
-import time
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -34,6 +33,7 @@ import openpyxl  # type: ignore[import-untyped]
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench import timing
 from curation.formats import (
     READERS,
     WRITERS,
@@ -60,14 +60,7 @@ SCHEMA = {
 
 
 def best_time(function: Callable[[], T], repeats: int = REPEATS) -> tuple[float, T]:
-    best = float("inf")
-    result: T | None = None
-    for _ in range(repeats):
-        start = time.perf_counter()
-        result = function()
-        best = min(best, time.perf_counter() - start)
-    assert result is not None
-    return best, result
+    return timing.best_time(function, repeats)
 
 
 def build_release(n_videos: int, per_video: int, seed: int) -> ReleaseData:

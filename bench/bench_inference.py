@@ -44,7 +44,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TypeVar
@@ -56,6 +55,7 @@ from torch.nn import functional as F
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.timing import best_time
 from inference.features import compute_regional_motion
 from inference.signals import RegionalMotion
 from inference.spotters import ColdStartSpotter
@@ -85,17 +85,6 @@ def ffmpeg_binary() -> str:
     if not found:
         raise SystemExit("ffmpeg is not on PATH: run `make bootstrap` first")
     return found
-
-
-def best_time(function: Callable[[], T], repeats: int) -> tuple[float, T]:
-    best = float("inf")
-    result: T | None = None
-    for _ in range(repeats):
-        start = time.perf_counter()
-        result = function()
-        best = min(best, time.perf_counter() - start)
-    assert result is not None
-    return best, result
 
 
 def note(message: str) -> None:

@@ -1,0 +1,1 @@
+"""Benchmarks: each script prints its tables with the baseline it is compared against."""
