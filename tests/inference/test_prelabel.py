@@ -116,13 +116,21 @@ def test_models_learn_from_a_release_and_pre_label_idempotently(people, project,
     )
     baseline_f1 = baseline.metrics["held_out"]["overall"]["f1"]
 
+    reports: list[tuple[float, str]] = []
     trained = model_build(
         project=project,
         kind="trained",
         release=release,
         hyperparameters={"epochs": 40, "seed": 3},
         by=people["curator"],
+        progress=lambda fraction, message: reports.append((fraction, message)),
     )
+    fractions = [fraction for fraction, _ in reports]
+    assert fractions == sorted(fractions)
+    assert fractions[0] >= 0.0
+    assert fractions[-1] <= 1.0
+    epochs = [message.split(",")[0] for _, message in reports if message.startswith("Epoch")]
+    assert epochs == [f"Epoch {n}/40" for n in range(1, 41)]
     assert (trained.version, trained.name, trained.device, trained.fold) == (
         2,
         "trained v2",

@@ -54,9 +54,10 @@ def test_a_gpu_worker_trains_a_tiny_spotter_and_pre_labels(
     messages = _messages(response.json()["id"])
     job = Job.objects.get(pk=response.json()["id"])
     assert job.state == JobState.SUCCEEDED, job.error
-    # Progress is written at most four times a second: some epochs show, and the last word.
-    assert {m.split(",")[0] for m in messages} & {"Epoch 1/3", "Epoch 2/3", "Epoch 3/3"}
+    # Progress is written at most four times a second, so tiny epochs may not all show (the
+    # service test follows every epoch); the features of each video and the end do.
     assert messages[-1] == "Done"
+    assert {f"Facial motion of video {video.pk}" for video in videos} <= set(messages)
     model = SpotterModel.objects.get()
     assert job.result == {
         "model": model.pk, "name": "trained v1", "version": 1, "kind": "trained",
