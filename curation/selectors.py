@@ -178,8 +178,8 @@ def project_agreement(
     return {
         "videos": videos,
         "annotators": annotator_summary(project=project),
-        "mean_frame_alpha": sum(alphas) / len(alphas) if alphas else None,
-        "mean_pairwise_f1": sum(f1s) / len(f1s) if f1s else None,
+        "mean_frame_alpha": _average(alphas),
+        "mean_pairwise_f1": _average(f1s),
         "floor": floor,
         "below_floor": [video["video"] for video in videos if video["below_floor"]],
         "progress": _progress(project),

@@ -395,11 +395,11 @@ def proposals_replace(
         }
         stale = [p.pk for key, p in current.items() if key not in wanted]
         Proposal.objects.filter(pk__in=stale).delete()
-        for key, row in current.items():
-            if key in wanted:
-                row.score = round(float(wanted[key].score), 6)
-                row.run = run
-                row.save(update_fields=["score", "run"])
+        kept = [row for key, row in current.items() if key in wanted]
+        for row in kept:
+            row.score = round(float(wanted[(row.onset, row.offset, row.type)].score), 6)
+            row.run = run
+        Proposal.objects.bulk_update(kept, ["score", "run"])
         Proposal.objects.bulk_create(
             [
                 Proposal(

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.files.storage import default_storage
-from django.db import transaction
 from django.http import FileResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -17,9 +16,9 @@ from rest_framework.views import APIView
 from annotation.selectors import curating_project_access
 from core.api.auth import request_user
 from core.api.exceptions import ErrorSerializer
+from core.api.jobs import job_accepted, queue_job
 from core.api.serializers import JobOutput
 from core.errors import NotFound, SpotlabError
-from core.jobs import job_enqueue
 from core.models import Membership
 from core.selectors import role_can_curate
 from curation import services, tasks
@@ -139,15 +138,14 @@ def enqueue(
     request: Request, release: Release, kind: str, task: Any, kwargs: dict[str, Any]
 ) -> Response:
     """Queue ``task`` for the release as a Job of its project; 202 with the Job."""
-    with transaction.atomic():
-        job = job_enqueue(
-            kind=kind,
-            task=task,
-            kwargs={"release_id": release.pk, **kwargs},
-            project=release.project,
-            created_by=request_user(request),
-        )
-    return Response(JobOutput(job).data, status=status.HTTP_202_ACCEPTED)
+    job = queue_job(
+        request,
+        project=release.project,
+        kind=kind,
+        task=task,
+        kwargs={"release_id": release.pk, **kwargs},
+    )
+    return job_accepted(job)
 
 
 class ReleaseExportsView(APIView):

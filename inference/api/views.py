@@ -11,7 +11,7 @@ from typing import Any
 
 from django.db import transaction
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers, status
+from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -20,10 +20,10 @@ from annotation.models import Assignment, PassMode
 from annotation.selectors import curating_project_access
 from core.api.auth import request_user
 from core.api.exceptions import ErrorSerializer
+from core.api.jobs import job_accepted, queue_job
 from core.api.serializers import JobOutput
 from core.errors import NotFound, PermissionDenied, SpotlabError
-from core.jobs import job_enqueue
-from core.models import Membership, Project
+from core.models import Membership
 from core.selectors import role_can_curate
 from curation.models import Release
 from inference import services, tasks
@@ -104,13 +104,6 @@ class ProposalOutput(serializers.ModelSerializer[Proposal]):
         fields = ["id", "onset", "offset", "type", "score", "model", "model_name"]
 
 
-def _accepted(request: Request, project: Project, kind: str, task: Any, kwargs: Any) -> Response:
-    job = job_enqueue(
-        kind=kind, task=task, kwargs=kwargs, project=project, created_by=request_user(request)
-    )
-    return Response(JobOutput(job).data, status=status.HTTP_202_ACCEPTED)
-
-
 class ProjectModelsView(APIView):
     @extend_schema(operation_id="models_list", responses={200: SpotterModelOutput(many=True)})
     def get(self, request: Request, slug: str) -> Response:
@@ -157,8 +150,10 @@ class ProjectModelsView(APIView):
             "fold": values["fold"],
             "hyperparameters": values["hyperparameters"],
         }
-        with transaction.atomic():
-            return _accepted(request, project, "model_build", tasks.model_build, kwargs)
+        job = queue_job(
+            request, project=project, kind="model_build", task=tasks.model_build, kwargs=kwargs
+        )
+        return job_accepted(job)
 
 
 def model_access(*, model_id: int, user: Any) -> SpotterModel:
@@ -209,10 +204,15 @@ class ProjectPrelabelRunsView(APIView):
                 video_ids=data.validated_data.get("videos"),
                 by=request_user(request),
             )
-            response = _accepted(request, project, "prelabel", tasks.prelabel, {"run_id": run.pk})
-            run.job_id = response.data["id"]
+            run.job = queue_job(
+                request,
+                project=project,
+                kind="prelabel",
+                task=tasks.prelabel,
+                kwargs={"run_id": run.pk},
+            )
             run.save(update_fields=["job"])
-        return response
+        return job_accepted(run.job)
 
 
 class ProjectFeaturesView(APIView):
@@ -231,15 +231,7 @@ class ProjectFeaturesView(APIView):
         data.is_valid(raise_exception=True)
         ready = Video.objects.filter(project=project, status=VideoStatus.READY)
         wanted = data.validated_data.get("videos")
-        if wanted is None:
-            chosen = list(
-                ready.exclude(
-                    motion_features__params=services.feature_params(),
-                ).values_list("pk", flat=True)
-            )
-            if data.validated_data["force"]:
-                chosen = list(ready.values_list("pk", flat=True))
-        else:
+        if wanted is not None:
             chosen = sorted(set(ready.filter(pk__in=wanted).values_list("pk", flat=True)))
             missing = sorted(set(wanted) - set(chosen))
             if missing:
@@ -247,9 +239,15 @@ class ProjectFeaturesView(APIView):
                     f"Video {missing[0]} is not a ready video of this project.",
                     fields={"videos": [f"{missing[0]} is not a ready video of this project."]},
                 )
+        else:
+            if not data.validated_data["force"]:
+                ready = ready.exclude(motion_features__params=services.feature_params())
+            chosen = list(ready.order_by("pk").values_list("pk", flat=True))
         kwargs = {"video_ids": chosen, "force": data.validated_data["force"]}
-        with transaction.atomic():
-            return _accepted(request, project, "features", tasks.features_compute, kwargs)
+        job = queue_job(
+            request, project=project, kind="features", task=tasks.features_compute, kwargs=kwargs
+        )
+        return job_accepted(job)
 
 
 class VideoProposalsView(APIView):

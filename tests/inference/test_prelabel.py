@@ -14,6 +14,7 @@ from django.test import override_settings
 
 from annotation.models import Assignment, PassMode
 from core.errors import NotFound, SpotlabError
+from core.models import Job
 from curation.evaluation import megc_spotting
 from inference.models import MotionFeatures, Proposal, SpotterModel
 from inference.services import (
@@ -198,6 +199,27 @@ def test_bad_requests_name_the_problem(people, project, clips) -> None:
         prelabel_run_create(project=other, model=baseline, video_ids=None, by=None)
     with pytest.raises(SpotlabError, match="Unknown cold-start parameter"):
         model_build(project=project, kind="baseline", hyperparameters={"hgih": 3})
+
+
+def test_features_endpoint_queues_only_what_is_missing(people, project, clips) -> None:
+    videos = [ready_video(project, clip, number) for number, clip in enumerate(clips[:3])]
+    features_compute(video=videos[1])
+    curator = api_client(people["curator"])
+    url = "/api/v1/projects/alpha/features/"
+    queued = curator.post(url, {}, format="json")
+    assert queued.status_code == 202
+    job = Job.objects.get(pk=queued.json()["id"])
+    assert (job.kind, job.task_name) == ("features", "inference.tasks.features_compute")
+    assert job.task_kwargs == {"video_ids": [videos[0].pk, videos[2].pk], "force": False}
+    forced = curator.post(url, {"force": True}, format="json").json()
+    assert Job.objects.get(pk=forced["id"]).task_kwargs["video_ids"] == [v.pk for v in videos]
+    named = curator.post(url, {"videos": [videos[2].pk]}, format="json").json()
+    assert Job.objects.get(pk=named["id"]).task_kwargs["video_ids"] == [videos[2].pk]
+    bad = curator.post(url, {"videos": [videos[0].pk, 999999]}, format="json")
+    assert bad.status_code == 400
+    assert bad.json()["fields"] == {"videos": ["999999 is not a ready video of this project."]}
+    assert api_client(people["annotator"]).post(url, {}, format="json").status_code == 404
+    assert Job.objects.count() == 3
 
 
 def test_api_and_commands(people, project, clips) -> None:

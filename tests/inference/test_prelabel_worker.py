@@ -96,10 +96,7 @@ def test_a_killed_pre_label_run_is_redelivered_and_writes_each_proposal_once(
     # Wait until the run is part-way: two videos done, the rest to go.
     deadline = time.monotonic() + 120
     while MotionFeatures.objects.count() < 2:
-        assert time.monotonic() < deadline, "the run did not start"
-        assert Job.objects.get(pk=job_id).state == JobState.RUNNING or not (
-            MotionFeatures.objects.exists()
-        )
+        assert time.monotonic() < deadline, "the run did not get going"
         time.sleep(0.02)
     kill_worker(celery_worker)
     killed = Job.objects.get(pk=job_id)
@@ -133,4 +130,4 @@ def test_a_killed_pre_label_run_is_redelivered_and_writes_each_proposal_once(
     for video in videos:
         expected = [(video.pk, p.onset, p.offset, p.type) for p in spotter.spot(motion_of(video))]
         assert [row for row in rows if row[0] == video.pk] == expected
-    assert sum(1 for row in rows) > 0
+    assert rows, "the generated faces gave the baseline nothing to propose"
