@@ -121,6 +121,34 @@ class Segment(models.Model):
         }
 
 
+class Vote(models.Model):
+    """A clip-classification pass's one vote: a class of the project's schema, or
+    ``unusable`` (no usable face), with an optional intensity and structured caption."""
+
+    assignment = models.OneToOneField(Assignment, on_delete=models.CASCADE, related_name="vote")
+    label = models.CharField(max_length=32)
+    intensity = models.PositiveSmallIntegerField(null=True, blank=True)
+    # {"emotion": a sentence on the overall emotion, "actions": one on the facial actions}
+    caption = models.JSONField(null=True, blank=True)
+    voted_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["assignment_id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(intensity__isnull=True)
+                | (models.Q(intensity__gte=1) & models.Q(intensity__lte=5)),
+                name="vote_intensity_1_5",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} in pass {self.assignment_id}"
+
+    def as_dict(self) -> dict[str, object]:
+        return {"label": self.label, "intensity": self.intensity, "caption": self.caption}
+
+
 class SegmentChange(models.Model):
     """The audit trail: every change to a segment, with who, when, before and after."""
 

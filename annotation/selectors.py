@@ -24,7 +24,7 @@ def curating_project_access(*, slug: str, user: AnyUser) -> tuple[Project, Membe
 
 
 def _with_counts(passes: QuerySet[Assignment]) -> QuerySet[Assignment]:
-    return passes.select_related("video", "video__project", "annotator").annotate(
+    return passes.select_related("video", "video__project", "annotator", "vote").annotate(
         segment_count=Count("segments")
     )
 

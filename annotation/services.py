@@ -29,10 +29,11 @@ from annotation.models import (
     Segment,
     SegmentChange,
     SegmentSource,
+    Vote,
 )
 from core.errors import Conflict, PermissionDenied, SpotlabError
-from core.label_schema import validate_schema
-from core.models import Membership, Project, Role
+from core.label_schema import UNUSABLE, validate_schema
+from core.models import Membership, Project, Role, TaskKind
 from core.services import membership_remove, membership_set
 from videos.models import Video, VideoStatus
 
@@ -175,7 +176,10 @@ def annotator_leave(
         modes = dict(open_passes.values_list("video_id", "mode"))
         open_items = list(modes)
         if open_items:
-            if Segment.objects.filter(assignment__in=open_passes).exists():
+            if (
+                Segment.objects.filter(assignment__in=open_passes).exists()
+                or Vote.objects.filter(assignment__in=open_passes).exists()
+            ):
                 raise SpotlabError(
                     f"{username} has started passes with segments; a curator must submit or "
                     "clear them before the annotator leaves the pool.",
@@ -287,12 +291,13 @@ def segments_replace(
         .get(pk=assignment.pk)
     )
     _require_own_open_pass(assignment, by)
-    if revision != assignment.revision:
-        raise Conflict(
-            f"The pass changed since revision {revision} (it is at revision "
-            f"{assignment.revision}); reload it to merge your edits.",
-            code="stale_revision",
+    if assignment.video.project.task_kind == TaskKind.CLIP_CLASSIFICATION:
+        raise SpotlabError(
+            "This pass is in a clip-classification project: it takes a vote "
+            "(PUT /assignments/{id}/vote/), not segments.",
+            code="wrong_task_kind",
         )
+    _require_revision(assignment, revision)
     errors = _validate_segments(assignment, segments)
     proposals = _proposals_named(assignment, segments, rejected_proposals or [], errors)
     if errors:
@@ -368,6 +373,93 @@ def segments_replace(
     return assignment
 
 
+def _require_revision(assignment: Assignment, revision: int) -> None:
+    if revision != assignment.revision:
+        raise Conflict(
+            f"The pass changed since revision {revision} (it is at revision "
+            f"{assignment.revision}); reload it to merge your edits.",
+            code="stale_revision",
+        )
+
+
+# -- votes ----------------------------------------------------------------------------------
+
+#: The longest caption sentence stored.
+MAX_CAPTION_CHARS = 1000
+
+
+def _validate_vote(
+    project: Project, label: str, intensity: int | None, caption: dict[str, Any] | None
+) -> dict[str, str]:
+    classes = [e["name"] for e in validate_schema(project.label_schema).get("emotions", [])]
+    errors: dict[str, str] = {}
+    if label != UNUSABLE and label not in classes:
+        errors["label"] = (
+            f"'{label}' is not a class of this project: one of {', '.join(classes)} "
+            f"or '{UNUSABLE}'."
+        )
+    if intensity is not None and not 1 <= intensity <= 5:
+        errors["intensity"] = "An intensity is 1 (slight) to 5 (extreme), or null."
+    if caption is not None:
+        unknown = set(caption) - {"emotion", "actions"}
+        if unknown:
+            errors["caption"] = f"Unknown caption part(s): {', '.join(sorted(unknown))}."
+        for part in ("emotion", "actions"):
+            text = caption.get(part, "")
+            if not isinstance(text, str) or len(text) > MAX_CAPTION_CHARS:
+                errors[f"caption.{part}"] = f"A sentence of at most {MAX_CAPTION_CHARS} characters."
+    return errors
+
+
+@transaction.atomic
+def vote_cast(
+    *,
+    assignment: Assignment,
+    by: AbstractBaseUser,
+    revision: int,
+    label: str,
+    intensity: int | None = None,
+    caption: dict[str, Any] | None = None,
+    submit: bool = True,
+) -> Assignment:
+    """Store the pass's vote if ``revision`` is current (409 otherwise) and, by default, submit
+    the pass: a clip pass is one vote, locked once cast unless a curator reopens it."""
+    assignment = (
+        Assignment.objects.select_for_update()
+        .select_related("video", "video__project")
+        .get(pk=assignment.pk)
+    )
+    project = assignment.video.project
+    if project.task_kind != TaskKind.CLIP_CLASSIFICATION:
+        raise SpotlabError(
+            "Votes belong to clip-classification projects; this pass takes segments.",
+            code="wrong_task_kind",
+        )
+    _require_own_open_pass(assignment, by)
+    _require_revision(assignment, revision)
+    errors = _validate_vote(project, label, intensity, caption)
+    if errors:
+        first = next(iter(errors.items()))
+        raise SpotlabError(f"{first[0]}: {first[1]}", fields=errors)
+    if caption is not None:
+        caption = {part: caption.get(part, "").strip() for part in ("emotion", "actions")}
+        if not any(caption.values()):
+            caption = None
+    Vote.objects.update_or_create(
+        assignment=assignment,
+        defaults={"label": label, "intensity": intensity, "caption": caption},
+    )
+    assignment.revision += 1
+    update = ["revision", "updated_at"]
+    if submit:
+        assignment.status = PassStatus.SUBMITTED
+        assignment.submitted_at = timezone.now()
+        update += ["status", "submitted_at"]
+        PassEvent.objects.create(assignment=assignment, kind=PassEvent.Kind.SUBMITTED, by_id=by.pk)
+    assignment.save(update_fields=update)
+    return assignment
+
+
 def _proposals_named(
     assignment: Assignment,
     segments: Sequence[dict[str, Any]],
@@ -420,9 +512,18 @@ def _source(fields: dict[str, Any], proposal: Any) -> str:
 
 @transaction.atomic
 def assignment_submit(*, assignment: Assignment, by: AbstractBaseUser) -> Assignment:
-    """Lock the pass; its segments are final unless a curator reopens it."""
-    assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
+    """Lock the pass; its segments (or its vote) are final unless a curator reopens it."""
+    assignment = (
+        Assignment.objects.select_for_update()
+        .select_related("video__project")
+        .get(pk=assignment.pk)
+    )
     _require_own_open_pass(assignment, by)
+    if (
+        assignment.video.project.task_kind == TaskKind.CLIP_CLASSIFICATION
+        and not Vote.objects.filter(assignment=assignment).exists()
+    ):
+        raise SpotlabError("Vote on the clip before submitting the pass.", code="no_vote")
     assignment.status = PassStatus.SUBMITTED
     assignment.submitted_at = timezone.now()
     assignment.save(update_fields=["status", "submitted_at", "updated_at"])
@@ -433,7 +534,10 @@ def assignment_submit(*, assignment: Assignment, by: AbstractBaseUser) -> Assign
 
 def _refresh_agreement_after_commit(video_id: int) -> None:
     """Ask curation to recompute the video's agreement once this transaction commits. Sent by
-    task name: curation builds on annotation, never the other way round."""
+    task name: curation builds on annotation, never the other way round. (Clip votes have no
+    stored agreement: their statistics are computed when asked for.)"""
+    if Video.objects.filter(pk=video_id, project__task_kind=TaskKind.CLIP_CLASSIFICATION).exists():
+        return
     transaction.on_commit(
         lambda: current_app.send_task("curation.tasks.video_agreement_refresh", args=[video_id])
     )

@@ -46,6 +46,9 @@ DEFAULT_ACTION_UNITS = (
 )  # fmt: skip
 AU_INTENSITIES = ("A", "B", "C", "D", "E")
 
+#: The vote of a clip that shows no usable face; never a class name.
+UNUSABLE = "unusable"
+
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 _AU = re.compile(r"^AU\d{1,2}[LR]?$")
 
@@ -89,6 +92,8 @@ def _labels(value: Any, path: str, errors: dict[str, str]) -> list[dict[str, Any
         if isinstance(code, bool) or not isinstance(code, int):
             errors[f"{where}.code"] = "Must be an integer (the benchmark's code)."
             continue
+        if name == UNUSABLE:
+            errors[f"{where}.name"] = f"'{UNUSABLE}' is reserved for clips without a usable face."
         if name in names:
             errors[f"{where}.name"] = f"'{name}' appears twice."
         if code in codes:

@@ -44,6 +44,9 @@ class Project(TimeStampedModel):
     description = models.TextField(blank=True)
     task_kind = models.CharField(max_length=32, choices=TaskKind.choices, default=TaskKind.SPOTTING)
     passes_per_item = models.PositiveSmallIntegerField(default=5)
+    # Clip classification: a clip is single-labelled when one class has more than this many
+    # votes (DFEW: more than 6 of 10).
+    single_label_threshold = models.PositiveSmallIntegerField(default=6)
     label_schema = models.JSONField(default=dict, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"

@@ -46,6 +46,7 @@ def project_create(
     passes_per_item: int | None = None,
     label_schema: dict[str, Any] | None = None,
     description: str = "",
+    single_label_threshold: int = 6,
 ) -> Project:
     """Create a project; its creator becomes its owner."""
     if Project.objects.filter(slug=slug).exists():
@@ -61,6 +62,7 @@ def project_create(
         task_kind=task_kind,
         passes_per_item=passes_per_item or DEFAULT_PASSES[TaskKind(task_kind)],
         label_schema=_checked_schema(label_schema),
+        single_label_threshold=single_label_threshold,
         created_by_id=by.pk,
     )
     Membership.objects.create(project=project, user_id=by.pk, role=Role.OWNER)
@@ -71,7 +73,13 @@ def project_create(
 def project_update(*, project: Project, by: AbstractBaseUser, changes: dict[str, Any]) -> Project:
     """Change a project's name, description or protocol (owners only)."""
     _require_owner(project=project, by=by)
-    allowed = {"name", "description", "passes_per_item", "label_schema"}
+    allowed = {
+        "name",
+        "description",
+        "passes_per_item",
+        "single_label_threshold",
+        "label_schema",
+    }
     for field, value in changes.items():
         if field not in allowed:
             raise SpotlabError(f"'{field}' cannot be changed.", fields={field: "Read-only."})

@@ -117,8 +117,9 @@ class Release(models.Model):
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     project = models.ForeignKey("core.Project", on_delete=models.CASCADE, related_name="releases")
     name = models.CharField(max_length=100)
+    # None for a clip-classification release: its labels are the clips' votes.
     consensus_version = models.ForeignKey(
-        ConsensusVersion, on_delete=models.PROTECT, related_name="releases"
+        ConsensusVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="releases"
     )
     split = models.JSONField()
     folds = models.JSONField(default=list)
@@ -163,3 +164,35 @@ class ReleaseExport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.format} export of release {self.release_id}"
+
+
+class ClipOrigin(models.Model):
+    """Where a clip of a clip-classification project was cut from: a consensus interval of a
+    spotting release, with the padding and the frames actually cut (0-based, inclusive)."""
+
+    clip = models.OneToOneField(Video, on_delete=models.CASCADE, related_name="clip_origin")
+    project = models.ForeignKey("core.Project", on_delete=models.CASCADE, related_name="+")
+    release = models.ForeignKey(Release, on_delete=models.PROTECT, related_name="clips_cut")
+    source_video = models.ForeignKey(
+        Video, null=True, on_delete=models.SET_NULL, related_name="clips_cut"
+    )
+    onset = models.PositiveIntegerField()
+    offset = models.PositiveIntegerField()
+    pad = models.PositiveIntegerField(default=0)
+    first_frame = models.PositiveIntegerField()
+    last_frame = models.PositiveIntegerField()
+    type = models.CharField(max_length=32, blank=True)
+    emotion = models.CharField(max_length=32, blank=True)
+
+    class Meta:
+        ordering = ["clip_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "release", "source_video", "onset", "offset", "pad"],
+                name="clip_origin_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        where = f"[{self.onset}, {self.offset}]"
+        return f"clip {self.clip_id} from video {self.source_video_id} {where}"

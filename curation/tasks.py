@@ -47,3 +47,18 @@ def release_clips(
         release_id=release_id, pad=pad, frames=frames, progress=reporter.progress
     )
     return _export_result(export)
+
+
+@job_task("curation.tasks.clips_from_release")
+def clips_from_release(
+    reporter: JobReporter, *, project_id: int, release_id: int, pad: int, by_id: int | None
+) -> dict[str, Any]:
+    """Cut a spotting release's consensus intervals into clips of a clip project (media
+    queue); idempotent."""
+    return services.clips_from_release(
+        project_id=project_id,
+        release_id=release_id,
+        pad=pad,
+        by_id=by_id,
+        progress=reporter.progress,
+    )

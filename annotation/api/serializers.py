@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from annotation.models import Assignment, PassEvent, PassMode, SegmentChange
+from annotation.models import Assignment, PassEvent, PassMode, SegmentChange, Vote
 
 
 class DealInput(serializers.Serializer):
@@ -60,6 +61,35 @@ class RevisionOutput(serializers.Serializer):
     revision = serializers.IntegerField()
 
 
+class CaptionIO(serializers.Serializer):
+    emotion = serializers.CharField(required=False, allow_blank=True, default="", max_length=1000)
+    actions = serializers.CharField(required=False, allow_blank=True, default="", max_length=1000)
+
+
+class VoteInput(serializers.Serializer):
+    revision = serializers.IntegerField(min_value=0)
+    # The contract's field name; it shadows Field.label only in the stubs.
+    label = serializers.CharField(max_length=32)  # type: ignore[assignment]
+    intensity = serializers.IntegerField(
+        min_value=1, max_value=5, required=False, allow_null=True, default=None
+    )
+    caption = CaptionIO(required=False, allow_null=True, default=None)
+    submit = serializers.BooleanField(required=False, default=True)
+
+
+class VoteOutput(serializers.ModelSerializer[Vote]):
+    caption = CaptionIO(allow_null=True)
+
+    class Meta:
+        model = Vote
+        fields = ["label", "intensity", "caption", "voted_at"]
+
+
+class VoteResultOutput(serializers.Serializer):
+    revision = serializers.IntegerField()
+    status = serializers.CharField()
+
+
 class ModeInput(serializers.Serializer):
     mode = serializers.ChoiceField(choices=PassMode.choices)
 
@@ -81,7 +111,9 @@ class AssignmentSummaryOutput(serializers.ModelSerializer[Assignment]):
     video_name = serializers.CharField(source="video.original_name")
     n_frames = serializers.IntegerField(source="video.n_frames")
     annotator = serializers.CharField(source="annotator.username")
+    task_kind = serializers.CharField(source="video.project.task_kind")
     segment_count = serializers.IntegerField()
+    vote_label = serializers.CharField(source="vote.label", allow_null=True, default=None)
 
     class Meta:
         model = Assignment
@@ -93,10 +125,12 @@ class AssignmentSummaryOutput(serializers.ModelSerializer[Assignment]):
             "n_frames",
             "pass_index",
             "annotator",
+            "task_kind",
             "status",
             "mode",
             "revision",
             "segment_count",
+            "vote_label",
             "time_spent_s",
             "submitted_at",
         ]
@@ -105,7 +139,9 @@ class AssignmentSummaryOutput(serializers.ModelSerializer[Assignment]):
 class AssignmentOutput(serializers.ModelSerializer[Assignment]):
     project = serializers.CharField(source="video.project.slug")
     annotator = serializers.CharField(source="annotator.username")
+    task_kind = serializers.CharField(source="video.project.task_kind")
     segments = SegmentIO(many=True, source="segments.all")
+    vote = serializers.SerializerMethodField()
     label_schema = serializers.JSONField(source="video.project.label_schema")
 
     class Meta:
@@ -116,6 +152,7 @@ class AssignmentOutput(serializers.ModelSerializer[Assignment]):
             "video",
             "pass_index",
             "annotator",
+            "task_kind",
             "status",
             "mode",
             "revision",
@@ -124,8 +161,15 @@ class AssignmentOutput(serializers.ModelSerializer[Assignment]):
             "reopened_reason",
             "rejected_proposals",
             "segments",
+            "vote",
             "label_schema",
         ]
+
+    @extend_schema_field(VoteOutput(allow_null=True))
+    def get_vote(self, assignment: Assignment) -> dict[str, object] | None:
+        """The pass's own vote (clip classification), or null."""
+        vote = Vote.objects.filter(assignment=assignment).first()
+        return None if vote is None else dict(VoteOutput(vote).data)
 
 
 class SegmentChangeOutput(serializers.ModelSerializer[SegmentChange]):

@@ -16,6 +16,7 @@ urlpatterns = [
     path("me/assignments/", views.MyAssignmentsView.as_view(), name="my-assignments"),
     path("assignments/<int:assignment_id>/", views.AssignmentDetailView.as_view()),
     path("assignments/<int:assignment_id>/segments/", views.SegmentsView.as_view()),
+    path("assignments/<int:assignment_id>/vote/", views.VoteView.as_view()),
     path("assignments/<int:assignment_id>/submit/", views.SubmitView.as_view()),
     path("assignments/<int:assignment_id>/reopen/", views.ReopenView.as_view()),
     path("assignments/<int:assignment_id>/activity/", views.ActivityView.as_view()),

@@ -26,6 +26,8 @@ from annotation.api.serializers import (
     RevisionOutput,
     SegmentChangeOutput,
     SegmentsInput,
+    VoteInput,
+    VoteResultOutput,
 )
 from core.api.auth import request_user
 from core.api.exceptions import ErrorSerializer
@@ -157,6 +159,34 @@ class SegmentsView(APIView):
             rejected_proposals=data.validated_data.get("rejected_proposals"),
         )
         return Response({"revision": assignment.revision})
+
+
+class VoteView(APIView):
+    @extend_schema(
+        operation_id="assignments_vote",
+        request=VoteInput,
+        responses={200: VoteResultOutput, 409: ErrorSerializer, **ERRORS},
+        description=(
+            "Cast the vote of a clip-classification pass: `label` is a class of the project's "
+            "schema or `unusable` (no usable face), with an optional `intensity` (1-5) and "
+            "`caption` ({emotion, actions}). `revision` must be current (409 otherwise). "
+            "The pass is submitted (locked) with its vote unless `submit` is false."
+        ),
+    )
+    def put(self, request: Request, assignment_id: int) -> Response:
+        assignment, _ = selectors.assignment_access(assignment_id=assignment_id, user=request.user)
+        data = VoteInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        assignment = services.vote_cast(
+            assignment=assignment,
+            by=request_user(request),
+            revision=data.validated_data["revision"],
+            label=data.validated_data["label"],
+            intensity=data.validated_data["intensity"],
+            caption=data.validated_data["caption"],
+            submit=data.validated_data["submit"],
+        )
+        return Response({"revision": assignment.revision, "status": assignment.status})
 
 
 class SubmitView(APIView):

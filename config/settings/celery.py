@@ -43,6 +43,7 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
     "videos.tasks.*": {"queue": "media"},
     "curation.tasks.release_clips": {"queue": "media"},
+    "curation.tasks.clips_from_release": {"queue": "media"},
     "inference.tasks.features_*": {"queue": "media"},
     "inference.tasks.*": {"queue": "gpu"},
     "*": {"queue": "default"},

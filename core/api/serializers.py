@@ -28,6 +28,7 @@ class ProjectCreateInput(serializers.Serializer):
     description = serializers.CharField(required=False, allow_blank=True, default="")
     task_kind = serializers.ChoiceField(choices=TaskKind.choices, default=TaskKind.SPOTTING)
     passes_per_item = serializers.IntegerField(min_value=1, max_value=50, required=False)
+    single_label_threshold = serializers.IntegerField(min_value=0, max_value=50, required=False)
     label_schema = serializers.JSONField(required=False)
 
     def validate_label_schema(self, value: object) -> object:
@@ -40,6 +41,7 @@ class ProjectUpdateInput(serializers.Serializer):
     name = serializers.CharField(max_length=200, required=False)
     description = serializers.CharField(required=False, allow_blank=True)
     passes_per_item = serializers.IntegerField(min_value=1, max_value=50, required=False)
+    single_label_threshold = serializers.IntegerField(min_value=0, max_value=50, required=False)
     label_schema = serializers.JSONField(required=False)
 
 
@@ -55,6 +57,7 @@ class ProjectOutput(serializers.ModelSerializer[Project]):
             "description",
             "task_kind",
             "passes_per_item",
+            "single_label_threshold",
             "label_schema",
             "role",
             "created_at",

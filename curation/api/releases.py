@@ -55,7 +55,10 @@ def export_url(export: ReleaseExport) -> str:
 
 class ReleaseOutput(serializers.ModelSerializer[Release]):
     project = serializers.CharField(source="project.slug")
-    consensus_version = serializers.IntegerField(source="consensus_version.number")
+    # null for a clip-classification release (its labels are votes).
+    consensus_version = serializers.IntegerField(
+        source="consensus_version.number", allow_null=True, default=None
+    )
     created_by = serializers.CharField(source="created_by.username", allow_null=True)
     sha256 = serializers.CharField(source="data_sha256")
     exports = serializers.SerializerMethodField()
@@ -100,8 +103,10 @@ class ProjectReleasesView(APIView):
         responses={201: ReleaseOutput, **ERRORS},
         description=(
             "Freeze a consensus version (default: the latest) with its raw passes, split and "
-            "software version. Split specs: {kind: kfold, k, seed}, {kind: loso}, "
-            "{kind: holdout, test_ratio, seed}, {kind: group, attribute}; always by subject."
+            "software version; in a clip-classification project, every clip with its votes, "
+            "the single-labelled clips split by subject. Split specs: {kind: kfold, k, seed}, "
+            "{kind: loso}, {kind: holdout, test_ratio, seed}, {kind: group, attribute}; always "
+            "by subject."
         ),
     )
     def post(self, request: Request, slug: str) -> Response:

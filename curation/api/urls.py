@@ -1,6 +1,6 @@
 from django.urls import path
 
-from curation.api import releases, views
+from curation.api import clips, releases, views
 
 urlpatterns = [
     path("videos/<int:video_id>/agreement/", views.VideoAgreementView.as_view()),
@@ -19,5 +19,7 @@ urlpatterns = [
     path("releases/<int:release_id>/clips/", releases.ReleaseClipsView.as_view()),
     path("releases/<int:release_id>/diff/", releases.ReleaseDiffView.as_view()),
     path("evaluate/", releases.EvaluateView.as_view()),
+    path("projects/<slug:slug>/clip-agreement/", clips.ClipAgreementView.as_view()),
+    path("projects/<slug:slug>/clips/", clips.ProjectClipsView.as_view()),
     path("videos/<int:video_id>/consensus/", views.VideoConsensusView.as_view()),
 ]

@@ -8,6 +8,7 @@ from curation.services.agreement import (
     submitted_passes,
     video_agreement_refresh,
 )
+from curation.services.clips import clips_from_release
 from curation.services.imports import labels_import
 from curation.services.releases import (
     release_clips,
@@ -19,6 +20,7 @@ from curation.services.releases import (
 
 __all__ = [
     "MIN_PASSES",
+    "clips_from_release",
     "consensus_adjudicate",
     "consensus_build",
     "labels_import",

@@ -16,7 +16,7 @@ from curation.formats import FormatError, ImportResult, LabelRecord, read_labels
 from curation.formats.registry import FORMAT_NAMES
 from curation.models import ConsensusMethod, ConsensusSegment, ConsensusVersion
 from curation.services.agreement import next_consensus_version
-from curation.services.releases import video_record
+from curation.services.records import video_record
 from videos.models import Video, VideoStatus
 
 Files = dict[str, bytes]

@@ -46,6 +46,8 @@ from curation.models import (
     ReleaseExport,
     release_path,
 )
+from curation.services.records import subject_of, video_record
+from curation.services.votes import clip_release_parts
 from curation.splits import SplitError, SplitItem, make_split
 from curation.types import Segment
 from videos.frames import stored_probe
@@ -57,8 +59,6 @@ from videos.storage import local_path
 SOFTWARE_VERSION = "0.1.0"
 #: Exports that are not label formats.
 CLIPS_FORMAT = "clips"
-#: Subject code of a video filmed without one: each such video is its own subject.
-NO_SUBJECT = "video-{id}"
 
 Progress = Callable[[float, str], None]
 
@@ -68,36 +68,6 @@ def _software_version() -> str:
         return metadata.version("spotlab")
     except metadata.PackageNotFoundError:
         return SOFTWARE_VERSION
-
-
-def video_name(video: Video) -> str:
-    """The name sheets use for a video: its file name without extension, else its id."""
-    stem = Path(video.original_name).stem if video.original_name else ""
-    return stem or f"video{video.pk}"
-
-
-def video_record(video: Video) -> VideoRecord:
-    subject = video.subject
-    attributes: dict[str, Any] = dict(subject.metadata) if subject is not None else {}
-    if subject is not None and subject.source_dataset:
-        attributes.setdefault("source", subject.source_dataset)
-    return VideoRecord(
-        id=video.pk,
-        name=video_name(video),
-        subject=subject.code if subject is not None else None,
-        source=video.source,
-        fps_num=video.fps_num or 1,
-        fps_den=video.fps_den or 1,
-        n_frames=video.n_frames or 0,
-        width=video.width or 0,
-        height=video.height or 0,
-        sha256=video.sha256,
-        subject_attributes=attributes,
-    )
-
-
-def _subject_of(record: VideoRecord) -> str:
-    return record.subject if record.subject is not None else NO_SUBJECT.format(id=record.id)
 
 
 def _clips(
@@ -128,20 +98,14 @@ def _clips(
     return tuple(clips)
 
 
-def release_data(
-    *, project: Project, version: ConsensusVersion, name: str, split: dict[str, Any]
-) -> tuple[ReleaseData, dict[str, Any]]:
-    """Read the consensus version, its videos' submitted passes and the subjects, and split
-    them: what a release freezes. Returns the data and the split (with per-item folds)."""
+def _spotting_parts(
+    version: ConsensusVersion, videos: list[Video], records: dict[int, VideoRecord]
+) -> tuple[tuple[LabelRecord, ...], tuple[PassRecord, ...], tuple[ClipRecord, ...]]:
+    """The consensus version's segments (with their members), every submitted pass of the
+    videos, and each consensus interval as a clip voted on by its members' emotions."""
     rows = list(
         ConsensusSegment.objects.filter(version=version).order_by("video_id", "onset", "offset")
     )
-    videos = list(
-        Video.objects.filter(project=project, status=VideoStatus.READY)
-        .select_related("subject")
-        .order_by("pk")
-    )
-    records = {video.pk: video_record(video) for video in videos}
     passes = list(
         Assignment.objects.filter(video__in=videos, status=PassStatus.SUBMITTED)
         .select_related("annotator")
@@ -205,18 +169,52 @@ def release_data(
         )
         for p in passes
     )
-    # Stratify a video by its most frequent consensus type, where it has any.
-    types: dict[int, Counter[str]] = {}
-    for label in consensus:
-        types.setdefault(label.video, Counter())[label.type] += 1
+    clips = _clips(consensus, records, member_emotions, rows)
+    return tuple(consensus), pass_records, clips
+
+
+def release_data(
+    *, project: Project, version: ConsensusVersion | None, name: str, split: dict[str, Any]
+) -> tuple[ReleaseData, dict[str, Any]]:
+    """Read what a release freezes and split it; returns the data and the split (with
+    per-item folds).
+
+    A spotting release freezes a consensus ``version``, its videos' submitted passes and the
+    subjects; its videos are split. A clip-classification release (``version`` None) freezes
+    every ready clip with its vote distribution and single label, and every vote; its
+    single-labelled clips are split (by subject, stratified by label), as DFEW's folds are.
+    """
+    videos = list(
+        Video.objects.filter(project=project, status=VideoStatus.READY)
+        .select_related("subject")
+        .order_by("pk")
+    )
+    records = {video.pk: video_record(video) for video in videos}
+    if version is None:
+        consensus: tuple[LabelRecord, ...] = ()
+        clips, pass_records = clip_release_parts(project, videos)
+        labels = {clip.video: clip.label for clip in clips if clip.label is not None}
+        if videos and not labels:
+            raise SpotlabError(
+                "No clip is single-labelled yet, so there is nothing to split and release.",
+                code="empty_release",
+            )
+    else:
+        consensus, pass_records, clips = _spotting_parts(version, videos, records)
+        # Stratify a video by its most frequent consensus type, where it has any.
+        types: dict[int, Counter[str]] = {}
+        for label in consensus:
+            types.setdefault(label.video, Counter())[label.type] += 1
+        labels = {video: counts.most_common(1)[0][0] for video, counts in types.items()}
     items = [
         SplitItem(
             item_id=record.id,
-            subject=_subject_of(record),
-            label=types[record.id].most_common(1)[0][0] if record.id in types else None,
+            subject=subject_of(record),
+            label=labels.get(record.id),
             attributes={key: str(value) for key, value in record.subject_attributes.items()},
         )
         for record in records.values()
+        if version is not None or record.id in labels
     ]
     if not items:
         raise SpotlabError("The project has no ready video to release.", code="empty_release")
@@ -233,17 +231,15 @@ def release_data(
         project_slug=project.slug,
         task_kind=project.task_kind,
         label_schema=project.label_schema,
-        consensus_version=version.number,
+        consensus_version=version.number if version is not None else 0,
         created_at=timezone.now().isoformat(timespec="seconds"),
         software_version=_software_version(),
         split=dict(result.spec),
         folds=folds,
         videos=tuple(records.values()),
-        consensus=tuple(consensus),
+        consensus=consensus,
         passes=pass_records,
-        clips=_clips(consensus, records, member_emotions, rows)
-        if project.task_kind == TaskKind.SPOTTING
-        else (),
+        clips=clips,
     )
     return data, result.to_jsonable()
 
@@ -261,14 +257,18 @@ def release_create(
     consensus_version: int | None = None,
 ) -> Release:
     """Freeze ``consensus_version`` (default: the latest) with its passes, the agreement
-    figures, the split and the software version. Names are unique per project (409)."""
+    figures, the split and the software version; in a clip-classification project, the clips'
+    votes instead (there is no consensus version). Names are unique per project (409)."""
     versions = ConsensusVersion.objects.filter(project=project)
+    clip_project = project.task_kind == TaskKind.CLIP_CLASSIFICATION
     version = (
-        versions.filter(number=consensus_version).first()
+        None
+        if clip_project
+        else versions.filter(number=consensus_version).first()
         if consensus_version is not None
         else versions.order_by("-number").first()
     )
-    if version is None:
+    if version is None and not clip_project:
         raise NotFound(
             "No consensus has been built for this project yet: build one, then release it."
             if consensus_version is None
@@ -295,6 +295,7 @@ def release_create(
                 "passes": len(data.passes),
                 "pass_segments": sum(len(p.segments) for p in data.passes),
                 "clips": len(data.clips),
+                "single_labelled": sum(1 for clip in data.clips if clip.label is not None),
             },
             created_by_id=by.pk,
         )
@@ -341,7 +342,9 @@ def _manifest(release: Release, format_name: str, files: dict[str, bytes]) -> di
         "release": release.name,
         "project": release.project.slug,
         "format": format_name,
-        "consensus_version": release.consensus_version.number,
+        "consensus_version": (
+            release.consensus_version.number if release.consensus_version is not None else None
+        ),
         "split": release.split,
         "software_version": release.software_version,
         "release_json_sha256": release.data_sha256,

@@ -110,7 +110,7 @@ def test_release_freezes_consensus_with_a_subject_split(people, released) -> Non
     body = api_client(people["curator"]).get(f"/api/v1/releases/{released.pk}/").json()
     assert body["counts"] == {
         "videos": 6, "subjects": 3, "consensus_segments": 12, "passes": 18,
-        "pass_segments": 30, "clips": 12,
+        "pass_segments": 30, "clips": 12, "single_labelled": 12,
     }  # fmt: skip
     assert body["consensus_version"] == 1
     assert body["split"]["kind"] == "kfold"

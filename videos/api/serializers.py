@@ -36,6 +36,12 @@ class VideoOutput(serializers.ModelSerializer[Video]):
     subject = serializers.CharField(source="subject.code", allow_null=True, default=None)
     job = serializers.UUIDField(source="job_id", allow_null=True)
     sprite = serializers.JSONField(source="sprite_meta")
+    # Clip classification, curators only (added by curation; absent otherwise).
+    votes = serializers.DictField(child=serializers.IntegerField(), required=False, read_only=True)
+    unusable = serializers.IntegerField(required=False, read_only=True)
+    single_label = serializers.BooleanField(required=False, read_only=True)
+    # The single label, when there is one. The name shadows Field.label only in the stubs.
+    label = serializers.CharField(required=False, read_only=True)  # type: ignore[assignment]
 
     class Meta:
         model = Video
@@ -68,4 +74,8 @@ class VideoOutput(serializers.ModelSerializer[Video]):
             "proxy_height",
             "sprite",
             "created_at",
+            "votes",
+            "unusable",
+            "single_label",
+            "label",
         ]

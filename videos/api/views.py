@@ -24,6 +24,7 @@ from core.selectors import project_access, project_access_curating
 from videos import selectors, services
 from videos.api.ranges import ranged_file_response
 from videos.api.serializers import VideoOutput, VideoReceivedOutput, VideoUploadInput
+from videos.extensions import detail_extras
 from videos.frames import frame_image
 from videos.models import Video, VideoStatus
 from videos.uploads import HashingUploadHandler, max_upload_bytes, too_large
@@ -105,10 +106,17 @@ class ProjectVideosView(APIView):
 
 
 class VideoDetailView(APIView):
-    @extend_schema(operation_id="videos_read", responses={200: VideoOutput, **ERRORS})
+    @extend_schema(
+        operation_id="videos_read",
+        responses={200: VideoOutput, **ERRORS},
+        description=(
+            "The video's metadata. For owners and curators of a clip-classification project "
+            "a clip also carries `votes` (per class), `unusable`, `single_label` and `label`."
+        ),
+    )
     def get(self, request: Request, video_id: int) -> Response:
-        video, _ = selectors.video_access(video_id=video_id, user=request.user)
-        return Response(VideoOutput(video).data)
+        video, membership = selectors.video_access(video_id=video_id, user=request.user)
+        return Response({**VideoOutput(video).data, **detail_extras(video, membership.role)})
 
 
 def _ready(video: Video) -> Video:

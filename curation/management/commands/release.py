@@ -44,10 +44,16 @@ class Command(BaseCommand):
             )  # fmt: skip
         except SpotlabError as error:
             raise CommandError(error.message) from error
+        counts = release.counts
+        labels = (
+            f"consensus v{release.consensus_version.number}, {counts['videos']} videos, "
+            f"{counts['consensus_segments']} segments"
+            if release.consensus_version is not None
+            else f"{counts['clips']} clips, {counts['single_labelled']} single-labelled"
+        )
         self.stdout.write(
-            f"release {release.pk} '{release.name}' of '{project.slug}': consensus "
-            f"v{release.consensus_version.number}, {release.counts['videos']} videos, "
-            f"{release.counts['consensus_segments']} segments, sha256 {release.data_sha256}"
+            f"release {release.pk} '{release.name}' of '{project.slug}': {labels}, "
+            f"sha256 {release.data_sha256}"
         )
         for fold in release.folds:
             self.stdout.write(
