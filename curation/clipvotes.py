@@ -26,7 +26,7 @@ import numpy as np
 import numpy.typing as npt
 
 from core.label_schema import UNUSABLE as UNUSABLE_LABEL
-from curation.alpha import AlphaResult, alpha
+from curation.alpha import AlphaResult, nominal_coincidences
 from curation.kappa import FleissKappa, fleiss_kappa
 
 IntArray = npt.NDArray[np.int64]
@@ -79,11 +79,6 @@ class VoteTable:
             codes[cell] = code_of[label]
         return cls(clip_ids, names, tuple(classes), codes)
 
-    def without(self, annotator: int) -> VoteTable:
-        keep = np.arange(len(self.annotators)) != annotator
-        names = tuple(name for index, name in enumerate(self.annotators) if keep[index])
-        return VoteTable(self.clips, names, self.classes, self.codes[keep])
-
 
 def vote_counts(table: VoteTable) -> IntArray:
     """Clips x classes: how many annotators voted each class on each clip."""
@@ -130,10 +125,16 @@ def clip_statuses(
     return statuses
 
 
+def counts_alpha(counts: IntArray, classes: Sequence[str]) -> AlphaResult:
+    """Krippendorff's alpha (nominal) from the clips x classes vote counts: the coincidence
+    matrix is built from the counts directly (Krippendorff 2011, A.3), never from a loop over
+    pairs of votes."""
+    return nominal_coincidences(counts, list(classes)).alpha()
+
+
 def vote_alpha(table: VoteTable) -> AlphaResult:
     """Krippendorff's alpha (nominal) of the class votes, annotators x clips."""
-    data = np.where(table.codes >= 0, table.codes, np.nan).astype(np.float64)
-    return alpha(data.reshape(len(table.annotators), len(table.clips)), "nominal")
+    return counts_alpha(vote_counts(table), table.classes)
 
 
 def vote_kappa(counts: IntArray, raters: int) -> FleissKappa | str:
@@ -156,6 +157,14 @@ class AnnotatorReport:
     agreement: float | None
     confusion: list[list[int]]
     alpha_without: AlphaResult
+
+
+def _own_counts(codes: IntArray, n_classes: int) -> IntArray:
+    """Clips x classes: one annotator's class votes as counts."""
+    own = np.zeros((len(codes), n_classes), dtype=np.int64)
+    voted = np.nonzero(codes >= 0)[0]
+    own[voted, codes[voted]] = 1
+    return own
 
 
 def annotator_reports(table: VoteTable, counts: IntArray) -> list[AnnotatorReport]:
@@ -183,7 +192,7 @@ def annotator_reports(table: VoteTable, counts: IntArray) -> list[AnnotatorRepor
                 n_ties=int(((top_votes > 0) & ~clear).sum()),
                 agreement=float(np.trace(confusion) / compared) if compared else None,
                 confusion=confusion.tolist(),
-                alpha_without=vote_alpha(table.without(row)),
+                alpha_without=counts_alpha(counts - _own_counts(codes, n_classes), table.classes),
             )
         )
     return reports
