@@ -17,6 +17,15 @@ def test_seed_demo_creates_people_and_project_idempotently(capsys) -> None:
     assert "password 'spotlab-demo'" in first
     call_command("seed_demo")
     assert "already exist" in capsys.readouterr().out
+    # The same pool votes in the clip project, on six generated clips.
+    clip_roles = dict(
+        Membership.objects.filter(project__slug="demo-clips").values_list("user__username", "role")
+    )
+    assert len(clip_roles) == 12
+    assert clip_roles["annotator03"] == Role.ANNOTATOR
+    clips = Video.objects.filter(project__slug="demo-clips").order_by("pk")
+    assert [clip.original_name for clip in clips] == [f"clip{i:02d}.mp4" for i in range(1, 7)]
+    assert len({clip.sha256 for clip in clips}) == 6
     roles = dict(
         Membership.objects.filter(project__slug="demo").values_list("user__username", "role")
     )

@@ -1,5 +1,6 @@
-"""Create the demo people and project (an owner, a curator and ten annotators) and a demo
-video. It lives in the highest app whose data it creates."""
+"""Create the demo people and projects (an owner, a curator and ten annotators): a spotting
+project with a demo video and a clip-classification project with six short clips. It lives in
+the highest app whose data it creates."""
 
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ from videos.models import SourceKind, Video
 from videos.services import video_import_file
 
 ANNOTATORS = [f"annotator{index:02d}" for index in range(1, 11)]
+#: The demo clips: ffmpeg's generated sources, 2 s each.
+CLIP_SOURCES = ("testsrc2", "smptebars", "rgbtestsrc", "mandelbrot", "life", "cellauto")
 
 
 class Command(BaseCommand):
@@ -65,18 +68,36 @@ class Command(BaseCommand):
                 "created_by": users.objects.get(username="owner"),
             },
         )
-        for username, role in people:
-            Membership.objects.get_or_create(
-                project=project, user=users.objects.get(username=username), defaults={"role": role}
-            )
+        clips, _ = Project.objects.get_or_create(
+            slug="demo-clips",
+            defaults={
+                "name": "Demo: clip voting",
+                "description": (
+                    "Short clips with ten blind votes each from the same pool (the DFEW "
+                    "protocol); deal the passes once the clips are ready."
+                ),
+                "task_kind": TaskKind.CLIP_CLASSIFICATION,
+                "passes_per_item": 10,
+                "created_by": users.objects.get(username="owner"),
+            },
+        )
+        for member_of in (project, clips):
+            for username, role in people:
+                Membership.objects.get_or_create(
+                    project=member_of,
+                    user=users.objects.get(username=username),
+                    defaults={"role": role},
+                )
         if not options["no_video"]:
-            self._demo_video(project, users.objects.get(username="owner"))
+            owner = users.objects.get(username="owner")
+            self._demo_video(project, owner)
+            self._demo_clips(clips, owner)
         if created_names:
             self.stdout.write(f"Demo users created with password '{password}':")
             self.stdout.write("  owner (staff, project owner), curator, " + ", ".join(ANNOTATORS))
         else:
             self.stdout.write("Demo users already exist (passwords unchanged).")
-        self.stdout.write(f"Demo project: /projects/{project.slug}")
+        self.stdout.write(f"Demo projects: /projects/{project.slug}, /projects/{clips.slug}")
 
     def _demo_video(self, project: Project, owner: Any) -> None:
         """A 20 s generated clip (ffmpeg's test pattern, 30 fps) so that the player has
@@ -102,3 +123,26 @@ class Command(BaseCommand):
                 project=project, path=path, by=owner, subject_code="DEMO01", source=SourceKind.LAB
             )
         self.stdout.write(f"Demo video {received.video.pk} queued for ingest.")
+
+    def _demo_clips(self, project: Project, owner: Any) -> None:
+        """Six 2 s clips of ffmpeg's generated patterns, one subject each, for the voting page."""
+        ffmpeg = shutil.which("ffmpeg")
+        if ffmpeg is None or Video.objects.filter(project=project).exists():
+            return
+        with tempfile.TemporaryDirectory() as scratch:
+            for number, source in enumerate(CLIP_SOURCES, start=1):
+                path = Path(scratch) / f"clip{number:02d}.mp4"
+                subprocess.run(
+                    [
+                        ffmpeg, "-v", "error", "-y", "-f", "lavfi",
+                        "-i", f"{source}=size=320x240:rate=25", "-t", "2",
+                        "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p",
+                        "-threads", "1", str(path),
+                    ],
+                    check=True,
+                )  # fmt: skip
+                video_import_file(
+                    project=project, path=path, by=owner, subject_code=f"CLIP{number:02d}",
+                    source=SourceKind.MOVIE,
+                )  # fmt: skip
+        self.stdout.write(f"{len(CLIP_SOURCES)} demo clips queued for ingest.")
