@@ -131,12 +131,15 @@ def test_spotting_release_to_dfew_export(celery_worker, people, project, tmp_pat
     for name in ("v1", "v2", "v3"):
         voters[name] = make_user(name)
         Membership.objects.create(project=clips_project, user=voters[name], role=Role.ANNOTATOR)
-    assert curator.post("/api/v1/projects/clips/assignments/", {}, format="json").json()[
-        "created"
-    ] == 18
+    assert (
+        curator.post("/api/v1/projects/clips/assignments/", {}, format="json").json()["created"]
+        == 18
+    )
     for clip, labels in zip(clips, VOTES, strict=True):
         for assignment, label in zip(
-            Assignment.objects.filter(video=clip).select_related("annotator").order_by("pass_index"),
+            Assignment.objects.filter(video=clip)
+            .select_related("annotator")
+            .order_by("pass_index"),
             labels,
             strict=True,
         ):
