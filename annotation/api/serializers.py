@@ -78,6 +78,7 @@ class VoteInput(serializers.Serializer):
 
 
 class VoteOutput(serializers.ModelSerializer[Vote]):
+    intensity = serializers.IntegerField(allow_null=True)
     caption = CaptionIO(allow_null=True)
 
     class Meta:

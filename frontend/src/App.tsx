@@ -11,6 +11,7 @@ import { QueuePage } from "./annotate/QueuePage";
 import { AnnotatorPage } from "./curate/AnnotatorPage";
 import { DashboardPage } from "./curate/DashboardPage";
 import { ReviewPage } from "./curate/ReviewPage";
+import { VotePage } from "./vote/VotePage";
 import { DEFAULT_AFTER_LOGIN, loginPath, matchRoute, navigate, safeNextPath, useUrl } from "./router";
 
 /** Replace the current URL with `to` (a redirect leaves no entry in the history). */
@@ -59,6 +60,8 @@ function Pages() {
       return <QueuePage />;
     case "annotate":
       return <AnnotatePage key={route.assignmentId} assignmentId={route.assignmentId} />;
+    case "vote":
+      return <VotePage key={route.slug} slug={route.slug} />;
     case "curate":
       return <DashboardPage key={route.slug} slug={route.slug} search={search} />;
     case "curate-video":

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { curateAnnotatorPath, curatePath, curateVideoPath, loginPath, matchRoute, navigate, projectPath, safeNextPath, videoPath } from "./router";
+import { curateAnnotatorPath, curatePath, curateVideoPath, loginPath, matchRoute, navigate, projectPath, safeNextPath, videoPath, votePath } from "./router";
 
 describe("matchRoute", () => {
   it.each([
@@ -22,11 +22,14 @@ describe("matchRoute", () => {
     ["/projects/alpha/curate/videos/9", { page: "curate-video", slug: "alpha", videoId: 9 }],
     ["/projects/alpha/curate/annotators/ann-1", { page: "curate-annotator", slug: "alpha", username: "ann-1" }],
     ["/projects/alpha/curate/annotators/a%40b", { page: "curate-annotator", slug: "alpha", username: "a@b" }],
+    ["/projects/dfew/vote", { page: "vote", slug: "dfew" }],
+    ["/projects/dfew/vote/", { page: "vote", slug: "dfew" }],
+    ["/projects/a%20b/vote", { page: "vote", slug: "a b" }],
   ])("%s is %o", (path, route) => {
     expect(matchRoute(path)).toEqual(route);
   });
 
-  it.each(["/nope", "/projects/abc/def", "/projects/abc/videos", "/projects/abc/videos/0", "/projects/abc/videos/x1", "/projects/abc/videos/01", "/projectsx", "/login/extra", "/projects/%E0%A4%A", "/annotate/0", "/annotate/x", "/queue/1", "/projects/alpha/curate/videos/0", "/projects/alpha/curate/videos", "/projects/alpha/curate/annotators", "/projects/alpha/curate/annotators/%E0%A4%A", "/projects/alpha/curate/x/1"])(
+  it.each(["/nope", "/projects/abc/def", "/projects/abc/videos", "/projects/abc/videos/0", "/projects/abc/videos/x1", "/projects/abc/videos/01", "/projectsx", "/login/extra", "/projects/%E0%A4%A", "/annotate/0", "/annotate/x", "/queue/1", "/projects/alpha/curate/videos/0", "/projects/alpha/curate/videos", "/projects/alpha/curate/annotators", "/projects/alpha/curate/annotators/%E0%A4%A", "/projects/alpha/curate/x/1", "/projects/alpha/vote/1", "/projects/%E0%A4%A/vote", "/vote/12"])(
     "%s is not found",
     (path) => {
       expect(matchRoute(path)).toEqual({ page: "not-found" });
@@ -50,6 +53,12 @@ describe("paths", () => {
     expect(curatePath("alpha", 0.5)).toBe("/projects/alpha/curate?floor=0.5");
     expect(curateVideoPath("a b", 7)).toBe("/projects/a%20b/curate/videos/7");
     expect(curateAnnotatorPath("alpha", "a/b")).toBe("/projects/alpha/curate/annotators/a%2Fb");
+  });
+
+  it("builds the voting session's path, which matches its route", () => {
+    expect(votePath("dfew")).toBe("/projects/dfew/vote");
+    expect(votePath("a/b")).toBe("/projects/a%2Fb/vote");
+    expect(matchRoute(votePath("a b"))).toEqual({ page: "vote", slug: "a b" });
   });
 
   it("remembers where to go after login, encoded", () => {

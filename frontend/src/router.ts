@@ -13,6 +13,7 @@ export type Route =
   | { page: "queue" }
   | { page: "annotate"; assignmentId: number }
   | { page: "curate"; slug: string }
+  | { page: "vote"; slug: string }
   | { page: "curate-video"; slug: string; videoId: number }
   | { page: "curate-annotator"; slug: string; username: string }
   | { page: "not-found" };
@@ -21,6 +22,7 @@ const PROJECT_PATH = /^\/projects\/([^/]+)$/;
 const ANNOTATE_PATH = /^\/annotate\/([1-9][0-9]{0,15})$/;
 const VIDEO_PATH = /^\/projects\/([^/]+)\/videos\/([1-9][0-9]{0,15})$/;
 const CURATE_PATH = /^\/projects\/([^/]+)\/curate$/;
+const VOTE_PATH = /^\/projects\/([^/]+)\/vote$/;
 const CURATE_VIDEO_PATH = /^\/projects\/([^/]+)\/curate\/videos\/([1-9][0-9]{0,15})$/;
 const CURATE_ANNOTATOR_PATH = /^\/projects\/([^/]+)\/curate\/annotators\/([^/]+)$/;
 
@@ -37,6 +39,14 @@ export function matchRoute(pathname: string): Route {
   if (video?.[1] !== undefined && video[2] !== undefined) {
     try {
       return { page: "video", slug: decodeURIComponent(video[1]), videoId: Number(video[2]) };
+    } catch {
+      return { page: "not-found" };
+    }
+  }
+  const vote = VOTE_PATH.exec(path);
+  if (vote?.[1] !== undefined) {
+    try {
+      return { page: "vote", slug: decodeURIComponent(vote[1]) };
     } catch {
       return { page: "not-found" };
     }
@@ -93,6 +103,11 @@ export function curateVideoPath(slug: string, videoId: number): string {
 
 export function curateAnnotatorPath(slug: string, username: string): string {
   return `${projectPath(slug)}/curate/annotators/${encodeURIComponent(username)}`;
+}
+
+/** The annotator's voting session over their open clip passes of the project. */
+export function votePath(slug: string): string {
+  return `${projectPath(slug)}/vote`;
 }
 
 export function annotatePath(assignmentId: number): string {

@@ -131,6 +131,19 @@ export const videoUrls = {
     `/api/v1/videos/${videoId}/frames/${frame}/${format === "png" ? "?format=png" : ""}`,
 };
 
+/** The reserved vote of a clip without a usable face; never a class of a schema. */
+export const UNUSABLE = "unusable";
+
+/** A clip pass's structured caption: a sentence on the overall emotion, one on the facial actions. */
+export type VoteCaption = Schemas["CaptionIO"];
+
+/** A clip pass's one vote: a class of the schema or "unusable", an optional intensity 1–5 and caption. */
+export interface Vote {
+  label: string;
+  intensity: number | null;
+  caption: VoteCaption | null;
+}
+
 export type Assignment = Schemas["AssignmentOutput"];
 export type AssignmentSummary = Schemas["AssignmentSummaryOutput"];
 export type SegmentData = Schemas["SegmentIO"];
@@ -265,4 +278,36 @@ export function savePassSegments(
       body,
     }),
   );
+}
+
+// -- clip classification: votes, their agreement, clips cut from a spotting release --------------
+
+export type VoteInput = Schemas["VoteInputRequest"];
+
+/** Cast the pass's vote (and, by default, submit it); resolves with the new revision and status. */
+export function castVote(assignmentId: number, body: VoteInput): Promise<{ revision: number; status: string }> {
+  return call(api.PUT("/api/v1/assignments/{assignment_id}/vote/", { params: { path: { assignment_id: assignmentId } }, body }));
+}
+
+export type AlphaFigure = Schemas["StatisticOutput"];
+export type ClipAgreement = Schemas["ClipAgreementOutput"];
+export type ClipVotes = Schemas["ClipVotesOutput"];
+export type ClipStatus = ClipVotes["status"];
+export type ClipAnnotator = Schemas["AnnotatorVotesOutput"];
+
+/** The votes' agreement of a clip project (owners and curators; 404 for anyone else). */
+export function getClipAgreement(slug: string): Promise<ClipAgreement> {
+  return call(api.GET("/api/v1/projects/{slug}/clip-agreement/", { params: { path: { slug } } }));
+}
+
+export type Release = Schemas["ReleaseOutput"];
+
+/** The releases of a project the caller curates, latest last as the API lists them. */
+export function listReleases(slug: string): Promise<Release[]> {
+  return call(api.GET("/api/v1/projects/{slug}/releases/", { params: { path: { slug } } }));
+}
+
+/** Cut every consensus interval of a spotting release into a clip of clip project `slug`: 202 with the Job. */
+export function cutClips(slug: string, body: { release: number; pad: number }): Promise<Job> {
+  return call(api.POST("/api/v1/projects/{slug}/clips/", { params: { path: { slug } }, body }));
 }

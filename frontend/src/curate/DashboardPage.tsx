@@ -1,10 +1,11 @@
 import { useEffect, useState } from "react";
-import { buildConsensus, getProjectAgreement } from "../api/endpoints";
+import { buildConsensus, getProject, getProjectAgreement, type TaskKind } from "../api/endpoints";
 import { ApiError } from "../api/errors";
 import { FormAlert } from "../components/Forms";
 import { Link } from "../components/Link";
 import { NotFound } from "../pages/NotFoundPage";
 import { curateAnnotatorPath, curatePath, curateVideoPath, navigate, projectPath } from "../router";
+import { ClipDashboard } from "./ClipStatsPanel";
 import { AlphaPlot, BoundaryHistogram, EMPTY_AGREEMENT, formatFigure, formatSigned, ProgressBars, ReliabilityChart } from "./plots";
 import type { ConsensusBuilt, ConsensusMethod, ModeAgreement, ProjectAgreement } from "./types";
 
@@ -24,7 +25,39 @@ type Loaded =
   | { state: "not-found" }
   | { state: "error"; message: string };
 
+/**
+ * The curators' dashboard: a clip-classification project's votes, or a spotting project's
+ * agreement. A project that cannot be read here gets the spotting dashboard, whose own request
+ * then says why (not found, not a curator, offline).
+ */
 export function DashboardPage({ slug, search }: { slug: string; search: string }) {
+  const [kind, setKind] = useState<TaskKind | null>(null);
+
+  useEffect(() => {
+    let active = true;
+    getProject(slug).then(
+      (project) => active && setKind(project.task_kind ?? "spotting"),
+      () => active && setKind("spotting"),
+    );
+    return () => {
+      active = false;
+    };
+  }, [slug]);
+
+  if (kind === null) {
+    return (
+      <main className="page page-wide">
+        <p className="muted" role="status">
+          Loading the agreement figures…
+        </p>
+      </main>
+    );
+  }
+  if (kind === "clip_classification") return <ClipDashboard slug={slug} />;
+  return <SpottingDashboard slug={slug} search={search} />;
+}
+
+function SpottingDashboard({ slug, search }: { slug: string; search: string }) {
   const floor = floorFromSearch(search);
   const [loaded, setLoaded] = useState<Loaded>({ state: "loading" });
   const [reloads, setReloads] = useState(0);

@@ -5,7 +5,8 @@ import { useUser } from "../auth/AuthContext";
 import { FormAlert } from "../components/Forms";
 import { RoleBadge, taskKindLabel } from "../components/Labels";
 import { Link } from "../components/Link";
-import { curatePath, navigate } from "../router";
+import { curatePath, navigate, votePath } from "../router";
+import { ClipsFromReleaseForm } from "../vote/ClipsFromReleaseForm";
 import { VideosSection, type VideosLoad } from "../video/VideosSection";
 import { MembersSection, type MembersLoad } from "./MembersSection";
 import { NotFound } from "./NotFoundPage";
@@ -114,6 +115,7 @@ export function ProjectPage({ slug }: { slug: string }) {
   }
 
   const { project, members, videos, version } = loaded;
+  const clipProject = project.task_kind === "clip_classification";
   return (
     <main className="page">
       <nav className="breadcrumbs" aria-label="Breadcrumbs">
@@ -125,6 +127,13 @@ export function ProjectPage({ slug }: { slug: string }) {
           <p className="project-curate">
             <Link to={curatePath(project.slug)} className="button button-small" data-testid="project-curate-link">
               Curation: agreement and consensus
+            </Link>
+          </p>
+        )}
+        {clipProject && project.role === "annotator" && (
+          <p className="project-curate">
+            <Link to={votePath(project.slug)} className="button button-primary" data-testid="project-vote-link">
+              Start voting
             </Link>
           </p>
         )}
@@ -152,6 +161,7 @@ export function ProjectPage({ slug }: { slug: string }) {
           </dd>
         </div>
       </dl>
+      {clipProject && canCurate(project.role) && <ClipsFromReleaseForm slug={project.slug} onFinished={() => void load()} />}
       <VideosSection key={`videos-${version}`} slug={project.slug} initial={videos} canUpload={canCurate(project.role)} />
       {members !== null ? (
         <MembersSection
