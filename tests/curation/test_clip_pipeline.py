@@ -11,7 +11,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from openpyxl import load_workbook
+from openpyxl import load_workbook  # type: ignore[import-untyped]
 
 from annotation.models import Assignment, PassStatus, Segment
 from core.models import Membership, Project, Role
@@ -63,8 +63,8 @@ def test_spotting_release_to_dfew_export(celery_worker, people, project, tmp_pat
     for number in range(6):
         folder = tmp_path / f"source{number}"
         folder.mkdir()
-        source = factory.make_video(folder, "h264_30", n_frames=60 + number)
-        with source.open("rb") as handle:
+        made = factory.make_video(folder, "h264_30", n_frames=60 + number)
+        with made.open("rb") as handle:
             response = owner.post(
                 "/api/v1/projects/alpha/videos/",
                 {"file": handle, "subject": f"s{number}", "source": "interview"},
