@@ -54,3 +54,11 @@ class Conflict(SpotlabError):
 
     status = 409
     code = "conflict"
+
+
+class StorageError(SpotlabError):
+    """Writing a file failed (disk full, permission denied, the object store refused it); what
+    was half-written has been removed."""
+
+    status = 507
+    code = "storage_error"

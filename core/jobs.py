@@ -10,6 +10,8 @@ success or the failure's reason.
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -25,7 +27,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from core.errors import SpotlabError
-from core.models import Job, JobState, Project
+from core.models import Job, JobEvent, JobState, Project
 
 logger = logging.getLogger(__name__)
 
@@ -78,6 +80,7 @@ def job_enqueue(
         created_by_id=created_by.pk if created_by is not None else None,
         message=message,
     )
+    JobEvent.objects.create(job=job, kind=JobEvent.Kind.QUEUED)
     job_id = str(job.pk)
     transaction.on_commit(lambda: task.apply_async(args=[job_id]))
     return job
@@ -85,6 +88,16 @@ def job_enqueue(
 
 def _finish(job_id: Any, **fields: Any) -> None:
     Job.objects.filter(pk=job_id).update(finished_at=timezone.now(), **fields)
+    failed = fields.get("state") == JobState.FAILED
+    JobEvent.objects.create(
+        job_id=job_id,
+        kind=JobEvent.Kind.FAILED if failed else JobEvent.Kind.SUCCEEDED,
+        message=str(fields.get("error", ""))[:500],
+    )
+
+
+def _worker_name() -> str:
+    return f"{socket.gethostname()} pid {os.getpid()}"
 
 
 class _Heartbeat(threading.Thread):
@@ -134,6 +147,13 @@ def _claim(job_id: str) -> bool:
         attempts=F("attempts") + 1,
         error="",
     )
+    if claimed == 1:
+        attempt = Job.objects.filter(pk=job_id).values_list("attempts", flat=True).first()
+        JobEvent.objects.create(
+            job_id=job_id,
+            kind=JobEvent.Kind.STARTED,
+            message=f"Run {attempt} on worker {_worker_name()}",
+        )
     return claimed == 1
 
 
@@ -154,7 +174,7 @@ def jobs_sweep(*, now: datetime | None = None) -> dict[str, int]:
     resent = given_up = 0
     for job in Job.objects.filter(stale_running | stale_queued).order_by("created_at")[:500]:
         if job.attempts >= settings.SPOTLAB_JOB_MAX_ATTEMPTS:
-            given_up += Job.objects.filter(pk=job.pk, state=job.state).update(
+            gave_up = Job.objects.filter(pk=job.pk, state=job.state).update(
                 state=JobState.FAILED,
                 finished_at=now,
                 message="Failed",
@@ -163,8 +183,24 @@ def jobs_sweep(*, now: datetime | None = None) -> dict[str, int]:
                     "giving up."
                 ),
             )
+            if gave_up:
+                JobEvent.objects.create(
+                    job=job,
+                    kind=JobEvent.Kind.FAILED,
+                    message=f"Given up after {job.attempts} runs whose worker stopped responding",
+                )
+            given_up += gave_up
             continue
         current_app.send_task(job.task_name, args=[str(job.pk)])
+        JobEvent.objects.create(
+            job=job,
+            kind=JobEvent.Kind.RESENT,
+            message=(
+                f"No heartbeat since {job.heartbeat_at:%H:%M:%S}: its worker was lost; sent again"
+                if job.state == JobState.RUNNING and job.heartbeat_at is not None
+                else f"Still {job.state} with no worker on it; sent again"
+            ),
+        )
         resent += 1
         logger.warning(
             "job %s (%s) was %s with no sign of life; sent again", job.pk, job.kind, job.state

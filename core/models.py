@@ -142,3 +142,26 @@ class Job(models.Model):
 
     def result_or_empty(self) -> dict[str, Any]:
         return self.result if isinstance(self.result, dict) else {}
+
+
+class JobEvent(models.Model):
+    """What happened to a Job, in order: each run's start (by which worker, which attempt), the
+    sweeper sending it again after its worker was lost, and how it ended."""
+
+    class Kind(models.TextChoices):
+        QUEUED = "queued"
+        STARTED = "started"
+        RESENT = "resent"
+        SUCCEEDED = "succeeded"
+        FAILED = "failed"
+
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    message = models.CharField(max_length=500, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["job_id", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.job_id}"

@@ -17,12 +17,13 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 
-from core.errors import SpotlabError
+from core.errors import SpotlabError, StorageError
 from core.jobs import JobReporter, job_enqueue
 from core.models import Project
 from videos.media import MediaError, make_poster, make_proxy, make_sprite, probe
 from videos.models import SourceKind, Subject, Video, VideoStatus
-from videos.storage import local_path, save_file
+from videos.storage import local_path, save_file, save_or_clean
+from videos.uploads import clean_original_name
 
 logger = logging.getLogger(__name__)
 
@@ -66,8 +67,12 @@ def video_receive(
     subject_code: str = "",
     subject_metadata: dict[str, Any] | None = None,
     source: str = SourceKind.OTHER,
+    extension: str | None = None,
 ) -> Received:
     """Store a received file as a new video of ``project`` and queue its ingest.
+
+    The stored name is made of ids and ``extension`` (that of the container recognised from the
+    content; by default a safe form of the original name's); the original name is metadata.
 
     A file whose sha256 is already in the project is not stored again: the existing video is
     returned with ``created=False``.
@@ -85,14 +90,14 @@ def video_receive(
             project=project,
             subject=subject,
             source=source,
-            original_name=Path(original_name).name[:255],
+            original_name=clean_original_name(original_name),
             sha256=sha256,
             size_bytes=file.size or 0,
             created_by_id=by.pk if by is not None else None,
         )
-        name = video.storage_name("source", _extension(original_name))
+        name = video.storage_name("source", extension or _extension(original_name))
         file.seek(0)
-        video.file.name = default_storage.save(name, file)
+        video.file.name = save_or_clean(name, file)
         try:
             with transaction.atomic():
                 video.save()
@@ -198,6 +203,9 @@ def video_ingest(*, video_id: int, reporter: JobReporter) -> dict[str, Any]:
     if video.status == VideoStatus.READY:
         return {"video": video.pk, "n_frames": video.n_frames, "skipped": True}
     source = local_path(video.file.name)
+    # A run killed before it finished left its scratch folder behind: this run replaces it.
+    for stale in _scratch_dir().glob(f"ingest-{video.pk}-*"):
+        shutil.rmtree(stale, ignore_errors=True)
     work = Path(tempfile.mkdtemp(prefix=f"ingest-{video.pk}-", dir=_scratch_dir()))
     try:
         reporter.progress(0.02, "Reading the video's timeline", force=True)
@@ -222,6 +230,8 @@ def video_ingest(*, video_id: int, reporter: JobReporter) -> dict[str, Any]:
             _fail(video, f"The ingest stopped on an unexpected error ({type(exc).__name__}).")
             raise
         (work / "probe.json").write_text(json.dumps(probed.as_dict()))
+        reporter.progress(0.95, "Storing the derived files", force=True)
+        stored = _store_derived(video, work)
         with transaction.atomic():
             video = Video.objects.select_for_update().get(pk=video_id)
             video.container = probed.container_format
@@ -235,20 +245,44 @@ def video_ingest(*, video_id: int, reporter: JobReporter) -> dict[str, Any]:
             video.vfr = probed.vfr
             video.has_audio = probed.has_audio
             video.audio_codec = probed.audio_codec or ""
-            video.probe_file.name = save_file(
-                video.storage_name("probe", ".json"), work / "probe.json"
-            )
-            video.proxy.name = save_file(video.storage_name("proxy", ".mp4"), work / "proxy.mp4")
+            video.probe_file.name = stored["probe"]
+            video.proxy.name = stored["proxy"]
             video.proxy_width, video.proxy_height = proxy.width, proxy.height
-            video.sprite.name = save_file(video.storage_name("sprite", ".jpg"), work / "sprite.jpg")
+            video.sprite.name = stored["sprite"]
             video.sprite_meta = sprite.as_dict()
-            video.poster.name = save_file(video.storage_name("poster", ".jpg"), work / "poster.jpg")
+            video.poster.name = stored["poster"]
             video.status = VideoStatus.READY
             video.error = ""
             video.save()
         return {"video": video.pk, "n_frames": probed.n_frames}
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+#: The files an ingest derives, by kind, with their names in the scratch folder.
+DERIVED_FILES = {
+    "probe": "probe.json",
+    "proxy": "proxy.mp4",
+    "sprite": "sprite.jpg",
+    "poster": "poster.jpg",
+}
+
+
+def _store_derived(video: Video, work: Path) -> dict[str, str]:
+    """Store the derived files under their fixed names. If storing one fails (disk full,
+    permission denied), the ones already stored are deleted, the video fails with the reason,
+    and so does the Job: nothing half-stored is left to be taken for a good ingest."""
+    stored: dict[str, str] = {}
+    try:
+        for kind, file_name in DERIVED_FILES.items():
+            extension = Path(file_name).suffix
+            stored[kind] = save_file(video.storage_name(kind, extension), work / file_name)
+    except StorageError as error:
+        for name in stored.values():
+            default_storage.delete(name)
+        _fail(video, error.message)
+        raise
+    return stored
 
 
 def _scratch_dir() -> Path:

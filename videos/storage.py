@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.files.storage import default_storage
+
+from core.errors import StorageError
 
 
 def local_path(name: str) -> Path:
@@ -34,4 +38,18 @@ def save_file(name: str, path: Path) -> str:
     if default_storage.exists(name):
         default_storage.delete(name)
     with path.open("rb") as handle:
-        return default_storage.save(name, handle)
+        return save_or_clean(name, handle)
+
+
+def save_or_clean(name: str, content: Any) -> str:
+    """``default_storage.save(name, content)``; if writing fails (disk full, permission denied,
+    the store refusing it), whatever was half-written under ``name`` is deleted and a
+    ``StorageError`` says why, so that no partial file is ever taken for a good one."""
+    try:
+        return default_storage.save(name, content)
+    except OSError as error:
+        with contextlib.suppress(Exception):
+            if default_storage.exists(name):
+                default_storage.delete(name)
+        reason = error.strerror or str(error) or type(error).__name__
+        raise StorageError(f"Could not store {name}: {reason}.") from error

@@ -1,9 +1,12 @@
-"""Receiving uploads: streamed to a temporary file, hashed on the way, size-limited."""
+"""Receiving uploads: streamed to a temporary file, hashed on the way, size-limited, and
+recognised by their content (never by their name) before anything is stored."""
 
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+import unicodedata
+from dataclasses import dataclass
+from typing import IO, Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -58,3 +61,133 @@ class HashingUploadHandler(TemporaryFileUploadHandler):
         if uploaded is not None:
             uploaded.sha256 = self.digest.hexdigest()  # type: ignore[attr-defined]
         return uploaded
+
+
+# -- what the content is -----------------------------------------------------------------------
+
+#: How many leading bytes are read to recognise a file.
+SNIFF_BYTES = 4096
+
+#: ISO base media file format boxes that may open an MP4/MOV/3GP file.
+_ISO_BOXES = {b"ftyp", b"moov", b"mdat", b"free", b"skip", b"wide", b"pnot"}
+
+
+@dataclass(frozen=True)
+class Container:
+    """A video container recognised from a file's first bytes; ``extension`` is that of the
+    stored copy (None: keep a safe form of the uploader's)."""
+
+    name: str
+    extension: str | None
+
+
+def _mpeg_ts(head: bytes, packet: int, offset: int) -> bool:
+    """Three sync bytes (0x47) one transport packet apart."""
+    positions = [offset + packet * n for n in range(3)]
+    return len(head) > positions[-1] and all(head[p] == 0x47 for p in positions)
+
+
+def video_container(head: bytes) -> Container | None:
+    """The container that ``head`` (a file's first bytes) opens, or None if no video container
+    starts that way. Only signatures are checked; ingest decides whether the file decodes."""
+    if len(head) >= 8 and head[4:8] in _ISO_BOXES:
+        quicktime = head[4:8] != b"ftyp" or head[8:12] == b"qt  "
+        return Container("QuickTime" if quicktime else "MP4", ".mov" if quicktime else ".mp4")
+    if head.startswith(b"\x1a\x45\xdf\xa3"):
+        webm = b"webm" in head[:64]
+        return Container("WebM" if webm else "Matroska", ".webm" if webm else ".mkv")
+    if head[:4] == b"RIFF" and head[8:12] in (b"AVI ", b"AVIX", b"AMV "):
+        return Container("AVI", ".avi")
+    if _mpeg_ts(head, 188, 0):
+        return Container("MPEG transport stream", ".ts")
+    if _mpeg_ts(head, 192, 4):
+        return Container("MPEG transport stream (M2TS)", ".m2ts")
+    if head.startswith(b"\x00\x00\x01\xba"):
+        return Container("MPEG program stream", ".mpg")
+    if head.startswith(b"\x00\x00\x01\xb3"):
+        return Container("MPEG video stream", ".m2v")
+    if head.startswith((b"\x00\x00\x00\x01", b"\x00\x00\x01")):
+        return Container("H.264/H.265 elementary stream", None)
+    if head.startswith(b"FLV\x01"):
+        return Container("FLV", ".flv")
+    if head.startswith(b"OggS"):
+        return Container("Ogg", ".ogv")
+    if head.startswith(b"\x30\x26\xb2\x75\x8e\x66\xcf\x11"):
+        return Container("ASF/WMV", ".wmv")
+    if head.startswith(b"YUV4MPEG2"):
+        return Container("YUV4MPEG2", ".y4m")
+    if head.startswith(b"\x06\x0e\x2b\x34"):
+        return Container("MXF", ".mxf")
+    if head.startswith(b".RMF"):
+        return Container("RealMedia", ".rm")
+    return None
+
+
+_OTHER_SIGNATURES: tuple[tuple[bytes, str], ...] = (
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF87a", "a GIF image"),
+    (b"GIF89a", "a GIF image"),
+    (b"BM", "a BMP image"),
+    (b"II*\x00", "a TIFF image"),
+    (b"MM\x00*", "a TIFF image"),
+    (b"PK\x03\x04", "a ZIP archive"),
+    (b"PK\x05\x06", "a ZIP archive"),
+    (b"Rar!", "a RAR archive"),
+    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"%PDF", "a PDF document"),
+    (b"ID3", "an MP3 audio file"),
+    (b"fLaC", "a FLAC audio file"),
+    (b"\x7fELF", "an executable"),
+    (b"MZ", "an executable"),
+)
+
+
+def describe_content(head: bytes) -> str:
+    """What a file that is not a video looks like, for the error message."""
+    if not head:
+        return "an empty file"
+    if head[:4] == b"RIFF" and head[8:12] == b"WAVE":
+        return "a WAV audio file"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "a WebP image"
+    for signature, description in _OTHER_SIGNATURES:
+        if head.startswith(signature):
+            return description
+    try:
+        text = head.decode("utf-8")
+    except UnicodeDecodeError:
+        return "unrecognised binary data"
+    if text.lstrip().startswith("<"):
+        return "an HTML or XML document"
+    if text.lstrip().startswith(("{", "[")):
+        return "a JSON document"
+    return "a text file"
+
+
+def require_video_content(file: IO[bytes]) -> Container:
+    """The container of an uploaded file, recognised from its first bytes (its name and the
+    type the client claims are ignored); 400 naming what it looks like otherwise."""
+    file.seek(0)
+    head = file.read(SNIFF_BYTES)
+    file.seek(0)
+    container = video_container(head)
+    if container is None:
+        looks_like = describe_content(head)
+        raise SpotlabError(
+            f"The file is not a video: its content looks like {looks_like}. Upload a video "
+            "file (MP4, MOV, Matroska/WebM, AVI, MPEG-TS/PS, FLV, ...).",
+            code="not_a_video",
+            fields={"file": f"Not a video ({looks_like})."},
+        )
+    return container
+
+
+def clean_original_name(name: str) -> str:
+    """The uploader's file name as metadata only: its last path part (either separator), without
+    control or format characters, at most 255 characters. Stored names never use it."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    printable = "".join(ch for ch in base if not unicodedata.category(ch).startswith("C"))
+    cleaned = printable.strip().lstrip(".")
+    return cleaned[:255]

@@ -187,3 +187,10 @@ class PassEventOutput(serializers.ModelSerializer[PassEvent]):
     class Meta:
         model = PassEvent
         fields = ["kind", "reason", "by", "at"]
+
+
+class HistoryOutput(serializers.Serializer):
+    """A pass's audit trail: its segment changes and its pass events, oldest first."""
+
+    changes = SegmentChangeOutput(many=True)
+    events = PassEventOutput(many=True)

@@ -20,6 +20,7 @@ from annotation.api.serializers import (
     AssignmentSummaryOutput,
     DealInput,
     DealOutput,
+    HistoryOutput,
     ModeInput,
     PassEventOutput,
     ReopenInput,
@@ -240,7 +241,7 @@ class ActivityView(APIView):
 class HistoryView(APIView):
     @extend_schema(
         operation_id="assignments_history",
-        responses={200: SegmentChangeOutput(many=True), **ERRORS},
+        responses={200: HistoryOutput, **ERRORS},
     )
     def get(self, request: Request, assignment_id: int) -> Response:
         assignment, _ = selectors.assignment_access(assignment_id=assignment_id, user=request.user)

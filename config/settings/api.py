@@ -31,6 +31,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "VideoStatusEnum": "videos.models.VideoStatus",
         "PassStatusEnum": "annotation.models.PassStatus",
+        "PassEventKindEnum": "annotation.models.PassEvent.Kind",
+        "KindEnum": "inference.models.ModelKind",
         "JobStateEnum": "core.models.JobState",
         "RoleEnum": "core.models.Role",
         "ExportFormatEnum": "curation.formats.registry.FORMAT_NAMES",

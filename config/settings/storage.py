@@ -1,6 +1,7 @@
 """Files: local disk under the data dir by default, any S3-compatible store when configured."""
 
 from pathlib import Path
+from typing import Any
 
 from config.settings.env import BASE_DIR, DATA_DIR, env
 
@@ -15,18 +16,36 @@ FRONTEND_DIST_DIR = BASE_DIR / "frontend" / "dist"
 STATICFILES_DIRS = [("app", FRONTEND_DIST_DIR)] if FRONTEND_DIST_DIR.is_dir() else []
 WHITENOISE_USE_FINDERS = True
 
+
+def s3_storage(
+    *, bucket_name: str, endpoint_url: str | None, region_name: str | None
+) -> dict[str, Any]:
+    """The ``STORAGES["default"]`` entry for an S3-compatible bucket (AWS, MinIO, Ceph, ...).
+
+    Credentials come from boto3's usual chain (``AWS_ACCESS_KEY_ID``/``AWS_SECRET_ACCESS_KEY``,
+    an instance role, ...). Every web server and worker must point at the same bucket: then any
+    worker on any machine reads any file, and no shared disk is needed.
+    """
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket_name,
+            "endpoint_url": endpoint_url or None,
+            "region_name": region_name or None,
+            "default_acl": None,
+            "file_overwrite": False,
+        },
+    }
+
+
 _s3_bucket = env.str("AWS_STORAGE_BUCKET_NAME", default="")
 STORAGES = {
     "default": (
-        {
-            "BACKEND": "storages.backends.s3.S3Storage",
-            "OPTIONS": {
-                "bucket_name": _s3_bucket,
-                "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
-                "default_acl": None,
-                "file_overwrite": False,
-            },
-        }
+        s3_storage(
+            bucket_name=_s3_bucket,
+            endpoint_url=env.str("AWS_S3_ENDPOINT_URL", default=""),
+            region_name=env.str("AWS_S3_REGION_NAME", default=""),
+        )
         if _s3_bucket
         else {"BACKEND": "django.core.files.storage.FileSystemStorage"}
     ),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from core.models import Job, JobState, Membership, Project, Role, TaskKind
+from core.models import Job, JobEvent, JobState, Membership, Project, Role, TaskKind
 
 
 class CredentialsInput(serializers.Serializer):
@@ -88,9 +88,16 @@ class MemberOutput(serializers.ModelSerializer[Membership]):
         fields = ["username", "role", "created_at"]
 
 
+class JobEventOutput(serializers.ModelSerializer[JobEvent]):
+    class Meta:
+        model = JobEvent
+        fields = ["kind", "message", "at"]
+
+
 class JobOutput(serializers.ModelSerializer[Job]):
     state = serializers.ChoiceField(choices=JobState.choices)
     project = serializers.SerializerMethodField()
+    events = JobEventOutput(many=True, read_only=True)
 
     class Meta:
         model = Job
@@ -107,6 +114,7 @@ class JobOutput(serializers.ModelSerializer[Job]):
             "created_at",
             "started_at",
             "finished_at",
+            "events",
         ]
 
     def get_project(self, job: Job) -> str | None:

@@ -39,6 +39,8 @@ ERRORS = {
     403: ErrorSerializer,
     404: ErrorSerializer,
 }
+#: Logins are throttled (the ``login`` rate): 429 with the error shape.
+LOGIN_ERRORS = {**ERRORS, 429: ErrorSerializer}
 
 
 def _authenticate(request: Request) -> Any:
@@ -76,7 +78,7 @@ class TokenView(APIView):
     @extend_schema(
         operation_id="auth_token",
         request=CredentialsInput,
-        responses={200: TokenOutput, **ERRORS},
+        responses={200: TokenOutput, **LOGIN_ERRORS},
     )
     def post(self, request: Request) -> Response:
         user = _authenticate(request)
@@ -106,7 +108,7 @@ class SessionView(APIView):
     @extend_schema(
         operation_id="auth_session_login",
         request=CredentialsInput,
-        responses={200: UserOutput, **ERRORS},
+        responses={200: UserOutput, **LOGIN_ERRORS},
     )
     def post(self, request: Request) -> Response:
         user = _authenticate(request)

@@ -89,7 +89,9 @@ class ReleaseInput(serializers.Serializer):
 
 
 class ProjectReleasesView(APIView):
-    @extend_schema(operation_id="releases_list", responses={200: ReleaseOutput(many=True)})
+    @extend_schema(
+        operation_id="releases_list", responses={200: ReleaseOutput(many=True), **ERRORS}
+    )
     def get(self, request: Request, slug: str) -> Response:
         project, _ = curating_project_access(slug=slug, user=request.user)
         releases = project.releases.select_related(

@@ -19,7 +19,7 @@ from curation import selectors, services
 from curation.models import ConsensusMethod, ConsensusSegment, ConsensusVersion, VideoAgreement
 from videos.selectors import video_access
 
-ERRORS: dict[int, Any] = {401: ErrorSerializer, 404: ErrorSerializer}
+ERRORS: dict[int, Any] = {400: ErrorSerializer, 401: ErrorSerializer, 404: ErrorSerializer}
 
 
 class VideoAgreementView(APIView):
@@ -104,7 +104,7 @@ class AnnotatorAgreementView(APIView):
 class VideoPassesView(APIView):
     @extend_schema(
         operation_id="videos_passes",
-        responses={200: dict, **ERRORS},
+        responses={200: {"type": "array", "items": {"type": "object"}}, **ERRORS},
         description="Every pass of the video with its segments (curators and owners only).",
     )
     def get(self, request: Request, video_id: int) -> Response:

@@ -53,7 +53,7 @@ from curation.types import Segment
 from videos.frames import stored_probe
 from videos.media.clips import cut_clip, export_frames
 from videos.models import Video, VideoStatus
-from videos.storage import local_path
+from videos.storage import local_path, save_or_clean
 
 #: The software version written into every release (the project's own version).
 SOFTWARE_VERSION = "0.1.0"
@@ -299,7 +299,7 @@ def release_create(
             },
             created_by_id=by.pk,
         )
-        release.data_file = default_storage.save(
+        release.data_file = save_or_clean(
             release_path(release, "release.json"), ContentFile(content)
         )
         try:
@@ -359,9 +359,7 @@ def _store_export(
 ) -> ReleaseExport:
     manifest = {**_manifest(release, format_name, files), **extra}
     archive = _zip({**files, "MANIFEST.json": json.dumps(manifest, indent=2).encode() + b"\n"})
-    name = default_storage.save(
-        release_path(release, f"exports/{format_name}.zip"), ContentFile(archive)
-    )
+    name = save_or_clean(release_path(release, f"exports/{format_name}.zip"), ContentFile(archive))
     try:
         with transaction.atomic():
             return ReleaseExport.objects.create(

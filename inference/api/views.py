@@ -105,7 +105,9 @@ class ProposalOutput(serializers.ModelSerializer[Proposal]):
 
 
 class ProjectModelsView(APIView):
-    @extend_schema(operation_id="models_list", responses={200: SpotterModelOutput(many=True)})
+    @extend_schema(
+        operation_id="models_list", responses={200: SpotterModelOutput(many=True), **ERRORS}
+    )
     def get(self, request: Request, slug: str) -> Response:
         project, _ = curating_project_access(slug=slug, user=request.user)
         models = project.spotters.select_related("created_by")
@@ -172,7 +174,9 @@ class ModelDetailView(APIView):
 
 
 class ProjectPrelabelRunsView(APIView):
-    @extend_schema(operation_id="prelabel_runs_list", responses={200: PrelabelRunOutput(many=True)})
+    @extend_schema(
+        operation_id="prelabel_runs_list", responses={200: PrelabelRunOutput(many=True), **ERRORS}
+    )
     def get(self, request: Request, slug: str) -> Response:
         project, _ = curating_project_access(slug=slug, user=request.user)
         runs = project.prelabel_runs.select_related("model")

@@ -16,6 +16,10 @@ CHUNK = 256 * 1024
 
 def _chunks(handle: IO[bytes], start: int, length: int) -> Iterator[bytes]:
     try:
+        ranged = _remote_range(handle, start, length)
+        if ranged is not None:
+            yield from ranged
+            return
         handle.seek(start)
         remaining = length
         while remaining > 0:
@@ -26,6 +30,26 @@ def _chunks(handle: IO[bytes], start: int, length: int) -> Iterator[bytes]:
             yield data
     finally:
         handle.close()
+
+
+def _remote_range(handle: IO[bytes], start: int, length: int) -> Iterator[bytes] | None:
+    """The bytes asked for, fetched with one ranged GET when ``handle`` is an S3 object.
+
+    django-storages' S3File downloads the whole object on its first read or seek; for a proxy of
+    hundreds of megabytes that is a download per seek in the player. None for any other file.
+    """
+    obj = getattr(handle, "obj", None)
+    if obj is None or not hasattr(obj, "get") or length <= 0:
+        return None
+    body = obj.get(Range=f"bytes={start}-{start + length - 1}")["Body"]
+
+    def chunks() -> Iterator[bytes]:
+        try:
+            yield from (chunk for chunk in body.iter_chunks(CHUNK) if chunk)
+        finally:
+            body.close()
+
+    return chunks()
 
 
 def parse_range(header: str, size: int) -> tuple[int, int] | None:

@@ -36,12 +36,13 @@ class VideoOutput(serializers.ModelSerializer[Video]):
     subject = serializers.CharField(source="subject.code", allow_null=True, default=None)
     job = serializers.UUIDField(source="job_id", allow_null=True)
     sprite = serializers.JSONField(source="sprite_meta")
-    # Clip classification, curators only (added by curation; absent otherwise).
-    votes = serializers.DictField(child=serializers.IntegerField(), required=False, read_only=True)
-    unusable = serializers.IntegerField(required=False, read_only=True)
-    single_label = serializers.BooleanField(required=False, read_only=True)
+    # Clip classification, curators only (added by curation; absent otherwise). Not read_only:
+    # drf-spectacular lists every read-only field as required, and these may be absent.
+    votes = serializers.DictField(child=serializers.IntegerField(), required=False)
+    unusable = serializers.IntegerField(required=False)
+    single_label = serializers.BooleanField(required=False)
     # The single label, when there is one. The name shadows Field.label only in the stubs.
-    label = serializers.CharField(required=False, read_only=True)  # type: ignore[assignment]
+    label = serializers.CharField(required=False)  # type: ignore[assignment]
 
     class Meta:
         model = Video

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.core.files.storage import default_storage
 from django.http import HttpResponse
 from django.http.response import HttpResponseBase
 from drf_spectacular.types import OpenApiTypes
@@ -27,9 +28,16 @@ from videos.api.serializers import VideoOutput, VideoReceivedOutput, VideoUpload
 from videos.extensions import detail_extras
 from videos.frames import frame_image
 from videos.models import Video, VideoStatus
-from videos.uploads import HashingUploadHandler, max_upload_bytes, too_large
+from videos.uploads import (
+    HashingUploadHandler,
+    max_upload_bytes,
+    require_video_content,
+    too_large,
+)
 
 ERRORS: dict[int, Any] = {400: ErrorSerializer, 401: ErrorSerializer, 404: ErrorSerializer}
+#: A video that is not ready (409) or whose stored media is missing (404).
+MEDIA_ERRORS: dict[int, Any] = {**ERRORS, 409: ErrorSerializer}
 BINARY = OpenApiResponse(OpenApiTypes.BINARY)
 
 
@@ -68,12 +76,14 @@ class ProjectVideosView(APIView):
             201: VideoReceivedOutput,
             200: VideoReceivedOutput,
             413: ErrorSerializer,
+            403: ErrorSerializer,
             **ERRORS,
         },
         description=(
             "Upload a video (streamed to storage, never held in memory). 201 with the queued "
             "ingest Job; 200 with `duplicate: true` when the same file (sha256) is already in "
-            "the project, which is not stored twice; 413 beyond the size limit."
+            "the project, which is not stored twice; 413 beyond the size limit; 400 when the "
+            "content (its first bytes, never its name) is not a video container."
         ),
     )
     def post(self, request: Request, slug: str) -> Response:
@@ -84,6 +94,7 @@ class ProjectVideosView(APIView):
         data = VideoUploadInput(data=request.data)
         data.is_valid(raise_exception=True)
         upload = data.validated_data["file"]
+        container = require_video_content(upload)
         sha256 = getattr(upload, "sha256", None) or services.sha256_of_file(upload)
         received = services.video_receive(
             project=project,
@@ -94,6 +105,7 @@ class ProjectVideosView(APIView):
             subject_code=data.validated_data["subject"],
             subject_metadata=data.validated_data.get("subject_metadata"),
             source=data.validated_data["source"],
+            extension=container.extension,
         )
         video = received.video
         body = {
@@ -129,6 +141,15 @@ def _ready(video: Video) -> Video:
     return video
 
 
+def _stored_name(video: Video, field: str) -> str:
+    """The storage name of one of a ready video's files; a 404 (not a 500) when a row says
+    ready but the file is not there."""
+    name = getattr(video, field).name
+    if not name or not default_storage.exists(name):
+        raise NotFound(f"Video {video.pk} has no {field} file.")
+    return str(name)
+
+
 class FrameView(APIView):
     content_negotiation_class = JSONOnly
 
@@ -137,7 +158,7 @@ class FrameView(APIView):
         parameters=[
             OpenApiParameter("format", str, enum=["jpeg", "png"], description="png is lossless")
         ],
-        responses={(200, "image/jpeg"): BINARY, (200, "image/png"): BINARY, **ERRORS},
+        responses={(200, "image/jpeg"): BINARY, (200, "image/png"): BINARY, **MEDIA_ERRORS},
     )
     def get(self, request: Request, video_id: int, index: int) -> HttpResponse:
         video, _ = selectors.video_access(video_id=video_id, user=request.user)
@@ -149,6 +170,8 @@ class FrameView(APIView):
         if image_format not in ("jpeg", "jpg", "png"):
             raise SpotlabError("format must be jpeg or png.", fields={"format": "jpeg or png."})
         png = image_format == "png"
+        _stored_name(video, "file")
+        _stored_name(video, "probe_file")
         response = HttpResponse(
             frame_image(video, index, "png" if png else "jpeg"),
             content_type="image/png" if png else "image/jpeg",
@@ -167,8 +190,8 @@ class StoredFileView(APIView):
 
     def get(self, request: Request, video_id: int) -> HttpResponseBase:
         video, _ = selectors.video_access(video_id=video_id, user=request.user)
-        stored = getattr(_ready(video), self.field)
-        return ranged_file_response(request._request, stored.name, self.content_type)
+        name = _stored_name(_ready(video), self.field)
+        return ranged_file_response(request._request, name, self.content_type)
 
 
 class ProxyView(StoredFileView):
@@ -176,7 +199,7 @@ class ProxyView(StoredFileView):
 
     @extend_schema(
         operation_id="videos_proxy",
-        responses={(200, "video/mp4"): BINARY, (206, "video/mp4"): BINARY, **ERRORS},
+        responses={(200, "video/mp4"): BINARY, (206, "video/mp4"): BINARY, **MEDIA_ERRORS},
         description="The browser proxy: H.264 MP4, one frame per source frame at i/fps. "
         "Honours HTTP Range (206 Partial Content).",
     )
@@ -187,7 +210,9 @@ class ProxyView(StoredFileView):
 class SpriteView(StoredFileView):
     field, content_type = "sprite", "image/jpeg"
 
-    @extend_schema(operation_id="videos_sprite", responses={(200, "image/jpeg"): BINARY, **ERRORS})
+    @extend_schema(
+        operation_id="videos_sprite", responses={(200, "image/jpeg"): BINARY, **MEDIA_ERRORS}
+    )
     def get(self, request: Request, video_id: int) -> HttpResponseBase:
         return super().get(request, video_id)
 
@@ -195,6 +220,8 @@ class SpriteView(StoredFileView):
 class PosterView(StoredFileView):
     field, content_type = "poster", "image/jpeg"
 
-    @extend_schema(operation_id="videos_poster", responses={(200, "image/jpeg"): BINARY, **ERRORS})
+    @extend_schema(
+        operation_id="videos_poster", responses={(200, "image/jpeg"): BINARY, **MEDIA_ERRORS}
+    )
     def get(self, request: Request, video_id: int) -> HttpResponseBase:
         return super().get(request, video_id)

@@ -115,6 +115,28 @@ describe("Autosave", () => {
     expect(saver.current.state).toBe("saved");
   });
 
+  it("keeps the draft through a 500 until the server acknowledges the latest edits", async () => {
+    const { calls, saver, storage } = setup();
+    saver.edit([seg("a", 1, 1)]);
+    await vi.advanceTimersByTimeAsync(400);
+    calls[0]?.reject(new ApiError(500, { code: "http_error", detail: "The server failed (HTTP 500).", fields: {} }));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(saver.current).toMatchObject({ state: "offline", revision: 3 });
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(calls).toHaveLength(2);
+    // An edit made while the retry is in flight: the retry's acknowledgement does not cover it.
+    saver.edit([seg("a", 1, 1), seg("b", 8, 9)]);
+    calls[1]?.resolve({ revision: 4 });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(readDraft(storage, 7)).toMatchObject({ baseRevision: 4, segments: [seg("a", 1, 1), seg("b", 8, 9)] });
+    expect(calls).toHaveLength(3);
+    expect(calls[2]).toMatchObject({ revision: 4, segments: [seg("a", 1, 1), seg("b", 8, 9)] });
+    calls[2]?.resolve({ revision: 5 });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(saver.current).toMatchObject({ state: "saved", revision: 5 });
+    expect(storage.getItem(draftKey(7))).toBeNull();
+  });
+
   it("stops on a stale revision until the conflict is resolved by keeping mine", async () => {
     const { calls, saver, storage } = setup();
     saver.edit([seg("b", 2, 2)]);
