@@ -1,8 +1,8 @@
 import { render, screen } from "@testing-library/react";
 import { describe, expect, it, vi } from "vitest";
-import type { JobState } from "../api/endpoints";
+import type { Job, JobState } from "../api/endpoints";
 import { apiError, json, mockApi } from "../test/api";
-import { JobProgress } from "./JobProgress";
+import { JobProgress, lostRuns } from "./JobProgress";
 
 const JOB_ID = "5b0b6a38-0000-4000-8000-000000000001";
 const JOB_PATH = `GET /api/v1/jobs/${JOB_ID}/`;
@@ -21,6 +21,7 @@ function job(state: JobState, progress: number, message = "", error = "") {
     created_at: "2026-01-01T00:00:00Z",
     started_at: null,
     finished_at: null,
+    events: [],
   };
 }
 
@@ -32,6 +33,24 @@ function sequence(...bodies: ReturnType<typeof job>[]) {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe("JobProgress", () => {
+  it("counts the runs whose worker was lost, from the job's events", () => {
+    const at = "2026-01-01T00:00:00Z";
+    const recovered: Job = {
+      ...job("succeeded", 1),
+      attempts: 2,
+      events: [
+        { kind: "queued", message: "", at },
+        { kind: "started", message: "Run 1 on worker a pid 1", at },
+        { kind: "resent", message: "its worker was lost; sent again", at },
+        { kind: "started", message: "Run 2 on worker b pid 2", at },
+        { kind: "succeeded", message: "", at },
+      ],
+    };
+    expect(lostRuns(recovered)).toBe(1);
+    expect(lostRuns({ ...job("running", 0.5), events: [] })).toBe(0);
+  });
+
+
   it("polls until the job succeeds, then stops", async () => {
     const { fetch } = mockApi({
       [JOB_PATH]: sequence(

@@ -56,6 +56,11 @@ interface JobProgressProps {
   onFinished?: (job: Job) => void;
 }
 
+/** Runs of the job whose worker died before finishing (each later run started afresh). */
+export function lostRuns(job: Job): number {
+  return Math.max(0, (job.events ?? []).filter((event) => event.kind === "started").length - 1);
+}
+
 /** A progress bar for a long-running job, with its message and, when it failed, its error. */
 export function JobProgress({ jobId, label, intervalMs, onFinished }: JobProgressProps) {
   const { job, error } = useJob(jobId, { intervalMs, onFinished });
@@ -83,6 +88,11 @@ export function JobProgress({ jobId, label, intervalMs, onFinished }: JobProgres
         <div className="job-bar-fill" style={{ width: `${percent}%` }} />
       </div>
       {job?.message && <p className="job-message">{job.message}</p>}
+      {job && lostRuns(job) > 0 && (
+        <p className="job-message" data-testid="job-recovered">
+          {`Its worker was lost ${lostRuns(job) === 1 ? "once" : `${lostRuns(job)} times`}; the job was run again (run ${job.attempts}).`}
+        </p>
+      )}
       {job?.state === "failed" && (
         <p className="job-error" role="alert" data-testid="job-error">
           {job.error || "The job failed."}

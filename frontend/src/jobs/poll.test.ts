@@ -17,6 +17,7 @@ function job(state: JobState, progress = 0): Job {
     created_at: "2026-01-01T00:00:00Z",
     started_at: null,
     finished_at: null,
+    events: [],
   };
 }
 
