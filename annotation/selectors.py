@@ -42,7 +42,7 @@ def assignment_access(*, assignment_id: int | str, user: AnyUser) -> tuple[Assig
         ).values("project_id")
         visible = Q(annotator_id=user.pk) | Q(video__project_id__in=curated_projects)
         assignment = (
-            Assignment.objects.select_related("video", "video__project")
+            Assignment.objects.select_related("video", "video__project", "annotator")
             .filter(visible, pk=key)
             .first()
         )
