@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+
+from core.api.exceptions import error_body
 
 #: The frontend is one Vite bundle served from our origin: no inline script, no inline
 #: ``<style>`` (React sets ``style`` through the CSSOM, which a policy does not block), frames
@@ -68,3 +70,31 @@ class ContentSecurityPolicyMiddleware:
         if "Content-Security-Policy" not in response:
             response["Content-Security-Policy"] = policy_for(request.path)
         return response
+
+
+NULL = "\x00"
+
+
+class RejectNullCharactersMiddleware:
+    """A NUL character in the path is a 404 (no object is named so) and one in the query
+    string a 400, before any view runs: no PostgreSQL text can hold one, so a lookup with it
+    would fail inside the database (a 500). JSON bodies are covered by DRF's fields, which
+    refuse NUL themselves."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if NULL in request.path:
+            return _refuse(request, 404, "not_found", "Not found.")
+        query = request.GET
+        if any(NULL in key or any(NULL in v for v in query.getlist(key)) for key in query):
+            message = "The query string holds a NUL character."
+            return _refuse(request, 400, "null_character", message)
+        return self.get_response(request)
+
+
+def _refuse(request: HttpRequest, status: int, code: str, message: str) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return JsonResponse(error_body(code, message), status=status)
+    return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")

@@ -273,3 +273,15 @@ def test_assign_command_deals_and_reports(people, project, capsys) -> None:
         call_command("assign", "--project", "alpha", "--as", "annotator")
     with pytest.raises(CommandError, match="Not annotators of this project: ghost"):
         call_command("assign", "--project", "alpha", "--annotators", "ghost")
+
+
+def test_nul_characters_in_paths_and_queries_are_refused_not_crashed(people, dealt) -> None:
+    """Found by the fuzzer: PostgreSQL text cannot hold NUL, so a filter with one was a 500."""
+    curator = api_client(people["curator"])
+    query = curator.get("/api/v1/projects/alpha/assignments/", {"status": "open\x00"})
+    assert query.status_code == 400
+    assert query.json()["code"] == "null_character"
+    path = curator.get("/api/v1/projects/alpha/members/anno%00tator/")
+    assert path.status_code == 404
+    assert path.json()["code"] == "not_found"
+    assert curator.get("/api/v1/projects/alpha/assignments/", {"status": "open"}).status_code == 200
