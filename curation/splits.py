@@ -29,16 +29,11 @@ import math
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from types import ModuleType
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from sklearn.model_selection import (
-    GroupKFold,
-    GroupShuffleSplit,
-    LeaveOneGroupOut,
-    StratifiedGroupKFold,
-)
 
 ItemId = int | str
 
@@ -123,6 +118,14 @@ class SplitResult:
 # -- specs -----------------------------------------------------------------------------------
 
 
+def _sklearn() -> ModuleType:
+    """scikit-learn's ``model_selection``, imported when a split is made: importing it costs
+    about 0.7 s of CPU, which every web and worker process would otherwise pay as it starts."""
+    from sklearn import model_selection
+
+    return model_selection
+
+
 def normalize_spec(spec: Mapping[str, Any]) -> dict[str, Any]:
     """Check a spec's shape and fill in defaults, without looking at any items.
 
@@ -194,7 +197,7 @@ def make_split(items: Sequence[SplitItem], spec: Mapping[str, Any]) -> SplitResu
     elif kind == "loso":
         normalized["splitter"] = "LeaveOneGroupOut"
         normalized["group_by"] = "subject"
-        splits = list(LeaveOneGroupOut().split(subjects, groups=subjects))
+        splits = list(_sklearn().LeaveOneGroupOut().split(subjects, groups=subjects))
         held_out = [str(subjects[test[0]]) for _, test in splits]
     elif kind == "holdout":
         splits = _holdout(subjects, n_subjects, normalized)
@@ -202,7 +205,7 @@ def make_split(items: Sequence[SplitItem], spec: Mapping[str, Any]) -> SplitResu
         values = _attribute_values(ordered, normalized["attribute"])
         normalized["splitter"] = "LeaveOneGroupOut"
         normalized["group_by"] = normalized["attribute"]
-        splits = list(LeaveOneGroupOut().split(values, groups=values))
+        splits = list(_sklearn().LeaveOneGroupOut().split(values, groups=values))
         held_out = [str(values[test[0]]) for _, test in splits]
 
     folds = tuple(
@@ -242,11 +245,11 @@ def _kfold(
     if reason is None:
         spec["splitter"] = "StratifiedGroupKFold"
         labels = np.array([item.label for item in items], dtype=object)
-        splitter = StratifiedGroupKFold(n_splits=k, shuffle=True, random_state=seed)
+        splitter = _sklearn().StratifiedGroupKFold(n_splits=k, shuffle=True, random_state=seed)
         return list(splitter.split(subjects, labels, groups=subjects))
     spec["splitter"] = "GroupKFold"
     spec["not_stratified_because"] = reason
-    group_splitter = GroupKFold(n_splits=k, shuffle=True, random_state=seed)
+    group_splitter = _sklearn().GroupKFold(n_splits=k, shuffle=True, random_state=seed)
     return list(group_splitter.split(subjects, groups=subjects))
 
 
@@ -277,7 +280,7 @@ def _holdout(
             f"test_ratio {ratio} of {n_subjects} subjects leaves no subject for training."
         )
     spec["splitter"] = "GroupShuffleSplit"
-    splitter = GroupShuffleSplit(n_splits=1, test_size=ratio, random_state=spec["seed"])
+    splitter = _sklearn().GroupShuffleSplit(n_splits=1, test_size=ratio, random_state=spec["seed"])
     return list(splitter.split(subjects, groups=subjects))
 
 

@@ -13,25 +13,34 @@ from videos.models import Video
 from videos.storage import local_path
 
 _MAX_OPEN = 8
-_readers: OrderedDict[tuple[int, str], FrameReader] = OrderedDict()
+_readers: OrderedDict[tuple[int, str], tuple[FrameReader, threading.Lock]] = OrderedDict()
 _readers_lock = threading.Lock()
-_reader_locks: dict[tuple[int, str], threading.Lock] = {}
 
 
 def _reader(video: Video) -> tuple[FrameReader, threading.Lock]:
+    """The process's open decoder of the video and the lock that guards it. A decoder is
+    opened outside the cache's lock (opening reads the file's header and the stored probe), so
+    that one request opening a decoder never holds up requests for the others; an evicted
+    decoder is closed under its own lock, never while another request decodes with it."""
     key = (video.pk, video.file.name)
     with _readers_lock:
-        reader = _readers.get(key)
-        if reader is None:
-            reader = FrameReader(local_path(video.file.name), stored_probe(video))
-            _readers[key] = reader
-            _reader_locks[key] = threading.Lock()
-            while len(_readers) > _MAX_OPEN:
-                old_key, old = _readers.popitem(last=False)
-                _reader_locks.pop(old_key, None)
-                old.close()
+        entry = _readers.get(key)
+        if entry is not None:
+            _readers.move_to_end(key)
+            return entry
+    opened = (FrameReader(local_path(video.file.name), stored_probe(video)), threading.Lock())
+    evicted = []
+    with _readers_lock:
+        entry = _readers.setdefault(key, opened)
         _readers.move_to_end(key)
-        return reader, _reader_locks[key]
+        while len(_readers) > _MAX_OPEN:
+            evicted.append(_readers.popitem(last=False)[1])
+    if entry is not opened:
+        evicted.append(opened)  # another request opened it first
+    for reader, lock in evicted:
+        with lock:
+            reader.close()
+    return entry
 
 
 def stored_probe(video: Video) -> ProbeResult:
@@ -42,7 +51,12 @@ def stored_probe(video: Video) -> ProbeResult:
 
 def frame_image(video: Video, index: int, image_format: str) -> bytes:
     """Frame ``index`` of the video's canonical timeline, encoded as JPEG or PNG."""
-    reader, lock = _reader(video)
-    with lock:  # a decoder is not thread-safe; one request at a time per video
-        rgb = reader.frame(index)
+    while True:
+        reader, lock = _reader(video)
+        with lock:  # a decoder is not thread-safe; one request at a time per video
+            with _readers_lock:  # evicted since? then it is closed, or about to be: reopen
+                cached = _readers.get((video.pk, video.file.name), (None, None))[0] is reader
+            if cached:
+                rgb = reader.frame(index)
+                break
     return encode_png(rgb) if image_format == "png" else encode_jpeg(rgb)

@@ -89,8 +89,18 @@ def clip_release_parts(
     project: Project, videos: list[Video]
 ) -> tuple[tuple[ClipRecord, ...], tuple[PassRecord, ...]]:
     """Each ready clip with its vote distribution and single label, and each submitted pass
-    with its vote as one whole-clip label (``type`` ``clip``, the vote as ``emotion``)."""
-    table = vote_table(project, videos=videos)
+    with its vote as one whole-clip label (``type`` ``clip``, the vote as ``emotion``); the
+    votes are read once for both."""
+    votes = list(
+        Vote.objects.filter(assignment__video__in=videos, assignment__status=PassStatus.SUBMITTED)
+        .select_related("assignment", "assignment__annotator")
+        .order_by("assignment__video_id", "assignment__pass_index")
+    )
+    table = VoteTable.from_votes(
+        ((v.assignment.video_id, v.assignment.annotator.username, v.label) for v in votes),
+        classes_of(project),
+        clips=[video.pk for video in videos],
+    )
     counts = vote_counts(table)
     labels = single_labels(counts, project.single_label_threshold)
     column = {clip: index for index, clip in enumerate(table.clips)}
@@ -109,11 +119,7 @@ def clip_release_parts(
                 label=table.classes[labels[row]] if labels[row] >= 0 else None,
             )
         )
-    votes = (
-        Vote.objects.filter(assignment__video__in=videos, assignment__status=PassStatus.SUBMITTED)
-        .select_related("assignment", "assignment__annotator", "assignment__video")
-        .order_by("assignment__video_id", "assignment__pass_index")
-    )
+    n_frames = {video.pk: video.n_frames or 1 for video in videos}
     passes = tuple(
         PassRecord(
             video=vote.assignment.video_id,
@@ -123,7 +129,7 @@ def clip_release_parts(
                 LabelRecord(
                     video=vote.assignment.video_id,
                     onset=0,
-                    offset=max((vote.assignment.video.n_frames or 1) - 1, 0),
+                    offset=n_frames[vote.assignment.video_id] - 1,
                     apex=None,
                     type=CLIP_TYPE,
                     emotion=vote.label,

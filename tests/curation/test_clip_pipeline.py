@@ -15,8 +15,9 @@ from openpyxl import load_workbook  # type: ignore[import-untyped]
 
 from annotation.models import Assignment, PassStatus, Segment
 from core.models import Membership, Project, Role
-from curation.models import ClipOrigin
+from curation.models import ClipOrigin, Release
 from curation.services import consensus_build
+from curation.services.releases import release_load
 from tests import media_factory as factory
 from tests.conftest import api_client, make_user, wait_for_job
 from videos.media import FrameReader
@@ -135,6 +136,7 @@ def test_spotting_release_to_dfew_export(celery_worker, people, project, tmp_pat
         curator.post("/api/v1/projects/clips/assignments/", {}, format="json").json()["created"]
         == 18
     )
+    clip_frames = {clip.pk: clip.n_frames or 0 for clip in clips}
     for clip, labels in zip(clips, VOTES, strict=True):
         for assignment, label in zip(
             Assignment.objects.filter(video=clip)
@@ -160,6 +162,17 @@ def test_spotting_release_to_dfew_export(celery_worker, people, project, tmp_pat
     assert body["counts"]["clips"] == 6
     assert body["counts"]["single_labelled"] == 5
     assert len(body["folds"]) == 5
+    # release.json keeps every vote as its pass's whole-clip label.
+    frozen = release_load(Release.objects.get(pk=body["id"]))
+    assert sorted((p.video, p.pass_index, p.segments[0].emotion) for p in frozen.passes) == sorted(
+        (clip.pk, index, label)
+        for clip, labels in zip(clips, VOTES, strict=True)
+        for index, label in enumerate(labels, start=1)
+    )
+    assert all(
+        (p.segments[0].onset, p.segments[0].offset) == (0, clip_frames[p.video] - 1)
+        for p in frozen.passes
+    )
     export = curator.post(
         f"/api/v1/releases/{body['id']}/exports/", {"format": "dfew"}, format="json"
     )
