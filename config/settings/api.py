@@ -22,7 +22,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": (
         "Blind multi-pass spotting of facial expressions in long videos: videos, passes, "
         "agreement, consensus, releases and pre-labels. Frames are 0-based integers on the "
-        "video's decoded timeline; intervals are inclusive."
+        "video's decoded timeline; intervals are inclusive. Any operation may answer 503 "
+        "(`database_unavailable`, with `Retry-After`) while the database is down or busy: "
+        "retry it after that many seconds."
     ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,

@@ -6,15 +6,18 @@ field names (dotted paths for nested input) to lists of messages.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views import defaults
 from django.views.csrf import csrf_failure as django_csrf_failure
 from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
 
 from core.errors import SpotlabError
 
@@ -53,9 +56,34 @@ def error_body(
     return {"code": code, "detail": detail, "fields": fields or {}}
 
 
+logger = logging.getLogger(__name__)
+
+#: How long a client waits before it retries a request the database could not serve.
+DATABASE_RETRY_AFTER_S = 5
+
+
+def database_unavailable(exc: Exception) -> Response:
+    """A 503 for a request the database could not serve: down, restarting, out of connections,
+    or a lock it waited too long for. Clients keep what they sent and try again (the autosave
+    does), so this is no 500: the server is not broken, the database is away."""
+    logger.warning("database unavailable: %s", exc)
+    set_rollback()
+    response = Response(
+        error_body(
+            "database_unavailable",
+            "The database is unavailable or busy at the moment; try again in a few seconds.",
+        ),
+        status=503,
+    )
+    response["Retry-After"] = str(DATABASE_RETRY_AFTER_S)
+    return response
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, SpotlabError):
         return Response(error_body(exc.code, exc.message, exc.fields), status=exc.status)
+    if isinstance(exc, OperationalError | InterfaceError):
+        return database_unavailable(exc)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):

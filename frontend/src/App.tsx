@@ -1,5 +1,5 @@
 import { useEffect } from "react";
-import { AuthProvider, useAuth } from "./auth/AuthContext";
+import { AuthProvider, SESSION_RETRY_MS, useAuth } from "./auth/AuthContext";
 import { Header } from "./components/Header";
 import { LoginPage } from "./pages/LoginPage";
 import { NotFoundPage } from "./pages/NotFoundPage";
@@ -20,8 +20,27 @@ function Redirect({ to }: { to: string }) {
   return null;
 }
 
+/** The server could not say who is logged in: say so, and that nothing typed is lost. */
+function ServerUnavailable({ message, retry }: { message: string; retry: () => void }) {
+  return (
+    <main className="page">
+      <section className="empty-state not-found" role="alert" data-testid="server-unavailable">
+        <h1>The server is unavailable</h1>
+        <p>{message}</p>
+        <p className="muted">
+          Edits you have not sent yet are kept in this browser and are sent once the server is back. Trying again
+          every {SESSION_RETRY_MS / 1000} seconds…
+        </p>
+        <button type="button" className="button button-primary" onClick={retry}>
+          Try now
+        </button>
+      </section>
+    </main>
+  );
+}
+
 function Pages() {
-  const { auth } = useAuth();
+  const { auth, retry } = useAuth();
   const { pathname, search } = useUrl();
   const route = matchRoute(pathname);
 
@@ -39,6 +58,7 @@ function Pages() {
       </main>
     );
   }
+  if (auth.status === "unavailable") return <ServerUnavailable message={auth.message} retry={retry} />;
   if (route.page === "login") {
     return auth.status === "authenticated" ? <Redirect to={safeNextPath(search)} /> : <LoginPage />;
   }

@@ -208,6 +208,7 @@ def test_edits_made_while_postgresql_is_down_are_delivered_when_it_is_back(
 
     expect(save_state).to_have_attribute("data-state", "offline")
     expect(page.get_by_text("Your edits are kept in this browser")).to_be_visible()
+    expect(page.get_by_text("The database is unavailable or busy")).to_be_visible()
     page.screenshot(path=str(ARTIFACTS / "database-outage-offline.png"), full_page=True)
     expected = [(10, 30), (40, 55), (70, 90)]
     draft = stored_draft(page, assignment)
@@ -220,6 +221,7 @@ def test_edits_made_while_postgresql_is_down_are_delivered_when_it_is_back(
         assert time.monotonic() < deadline, f"no retry while the database was down: {failed_saves}"
         page.wait_for_timeout(100)  # (Playwright delivers the page's events only in its calls)
     expect(save_state).to_have_attribute("data-state", "offline")
+    assert set(failed_saves) == {503}, failed_saves
     # Nothing reached the database.
     assert stored_spans(assignment) == [(10, 20), (120, 130)]
     assert Assignment.objects.get(pk=assignment.pk).revision == revision_up
@@ -252,8 +254,16 @@ def test_edits_made_while_postgresql_is_down_are_delivered_when_it_is_back(
     draw(page, 135, 145)
     expect(save_state).to_have_attribute("data-state", "offline")
     page.reload()
-    # The pass cannot be read without the database, but the draft outlives the page.
-    page.wait_for_load_state("networkidle")
+    # The page cannot tell who is logged in without the database: it says the server is
+    # unavailable (not "logged out"), and the draft outlives the page.
+    unavailable = page.get_by_test_id("server-unavailable")
+    expect(unavailable).to_contain_text("The database is unavailable or busy")
+    expect(unavailable).to_contain_text("kept in this browser")
+    expect(page.get_by_test_id("login-form")).to_have_count(0)
+    session = page.request.get(f"{web_server}/api/v1/auth/session/")
+    assert session.status == 503
+    assert session.json()["code"] == "database_unavailable"
+    assert session.headers["retry-after"] == "5"
     page.screenshot(path=str(ARTIFACTS / "database-outage-reload.png"), full_page=True)
     draft = stored_draft(page, assignment)
     assert draft is not None
@@ -262,9 +272,10 @@ def test_edits_made_while_postgresql_is_down_are_delivered_when_it_is_back(
         [*expected, (135, 145)],
     )
 
+    # Back: the page asks again by itself, opens the pass and delivers the draft.
     database_proxy.restore()
-    open_pass(page, web_server, assignment)
-    expect(bars).to_have_count(4)
+    expect(bars).to_have_count(4, timeout=20_000)
+    assert page.url.endswith(f"/annotate/{assignment.pk}")
     expect(save_state).to_have_attribute("data-state", "saved")
     eventually(lambda: len(stored_segments(assignment)) == 4)
     sent = {s["client_id"]: (s["onset"], s["offset"]) for s in draft["segments"]}

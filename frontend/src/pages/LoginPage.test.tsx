@@ -1,7 +1,8 @@
 import { render, screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { App } from "../App";
+import { SESSION_RETRY_MS } from "../auth/AuthContext";
 import { apiError, json, mockApi, NOT_LOGGED_IN } from "../test/api";
 
 const demo = { id: 7, username: "demo", is_staff: false };
@@ -124,5 +125,61 @@ describe("the login page", () => {
     const logout = requests.find((request) => request.method === "DELETE")!;
     expect(logout.headers.get("X-CSRFToken")).toBe("tok-2");
     await waitFor(() => expect(screen.queryByTestId("header-username")).toBeNull());
+  });
+});
+
+describe("when the server cannot say who is logged in", () => {
+  afterEach(() => vi.useRealTimers());
+
+  it("says the server is unavailable, not logged out, and shows the page once it is back", async () => {
+    window.history.replaceState(null, "", "/projects/alpha");
+    let down = true;
+    const { requests } = mockApi({
+      "GET /api/v1/auth/session/": () =>
+        down
+          ? apiError(503, "database_unavailable", "The database is unavailable or busy at the moment; try again in a few seconds.")
+          : json(200, demo),
+      "GET /api/v1/projects/alpha/": () => json(200, alpha),
+    });
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    render(<App />);
+
+    const notice = await screen.findByTestId("server-unavailable");
+    expect(notice.textContent).toContain("The database is unavailable or busy at the moment");
+    expect(notice.textContent).toContain("kept in this browser");
+    // Not sent to the login page: the session is most likely still good.
+    expect(screen.queryByTestId("login-form")).toBeNull();
+    expect(window.location.pathname).toBe("/projects/alpha");
+
+    // Still down at the next try; then back.
+    await vi.advanceTimersByTimeAsync(SESSION_RETRY_MS);
+    await waitFor(() => expect(requests.length).toBe(2));
+    expect(screen.getByTestId("server-unavailable")).toBeTruthy();
+    down = false;
+    await vi.advanceTimersByTimeAsync(SESSION_RETRY_MS);
+    expect((await screen.findByTestId("project-title")).textContent).toBe("Alpha");
+    expect(screen.queryByTestId("server-unavailable")).toBeNull();
+    expect(requests.filter((request) => request.url.endsWith("/auth/session/")).length).toBe(3);
+  });
+
+  it("says the server cannot be reached when the request fails, and retries on demand", async () => {
+    window.history.replaceState(null, "", "/login");
+    let reachable = false;
+    mockApi({
+      "GET /api/v1/auth/session/": () => {
+        if (!reachable) throw new TypeError("Failed to fetch");
+        return NOT_LOGGED_IN();
+      },
+    });
+    const user = userEvent.setup();
+    render(<App />);
+
+    expect((await screen.findByTestId("server-unavailable")).textContent).toContain(
+      "Spotlab's server cannot be reached",
+    );
+    reachable = true;
+    await user.click(screen.getByRole("button", { name: "Try now" }));
+    await screen.findByTestId("login-form");
+    expect(screen.queryByTestId("server-unavailable")).toBeNull();
   });
 });
