@@ -31,6 +31,7 @@ from annotation.models import (
     SegmentSource,
     Vote,
 )
+from annotation.selectors import assignment_access
 from core.errors import Conflict, PermissionDenied, SpotlabError
 from core.label_schema import UNUSABLE, validate_schema
 from core.models import Membership, Project, Role, TaskKind
@@ -271,7 +272,7 @@ def _require_own_open_pass(assignment: Assignment, by: AbstractBaseUser) -> None
 @transaction.atomic
 def segments_replace(
     *,
-    assignment: Assignment,
+    assignment_id: int,
     by: AbstractBaseUser,
     revision: int,
     segments: Sequence[dict[str, Any]],
@@ -284,12 +285,19 @@ def segments_replace(
     a proposal (``proposal_id``; assisted passes only) is ``accepted`` when it has the
     proposal's frames and type and ``edited`` otherwise; one naming none is ``manual``.
     ``rejected_proposals``, when given, replaces the pass's list.
+
+    The autosave path, so its queries are few: the caller's own pass is read and locked in one
+    query; anyone else's pass is a 403 for those who may read it and a 404 for the rest.
     """
     assignment = (
-        Assignment.objects.select_for_update()
-        .select_related("video", "video__project")
-        .get(pk=assignment.pk)
+        Assignment.objects.select_for_update(of=("self",))
+        .select_related("video__project")
+        .filter(pk=assignment_id, annotator_id=by.pk)
+        .first()
     )
+    if assignment is None:
+        assignment_access(assignment_id=assignment_id, user=by)
+        raise PermissionDenied("Only the pass's annotator may change its segments.")
     _require_own_open_pass(assignment, by)
     if assignment.video.project.task_kind == TaskKind.CLIP_CLASSIFICATION:
         raise SpotlabError(
@@ -425,8 +433,8 @@ def vote_cast(
     """Store the pass's vote if ``revision`` is current (409 otherwise) and, by default, submit
     the pass: a clip pass is one vote, locked once cast unless a curator reopens it."""
     assignment = (
-        Assignment.objects.select_for_update()
-        .select_related("video", "video__project")
+        Assignment.objects.select_for_update(of=("self",))
+        .select_related("video__project")
         .get(pk=assignment.pk)
     )
     project = assignment.video.project
@@ -514,7 +522,7 @@ def _source(fields: dict[str, Any], proposal: Any) -> str:
 def assignment_submit(*, assignment: Assignment, by: AbstractBaseUser) -> Assignment:
     """Lock the pass; its segments (or its vote) are final unless a curator reopens it."""
     assignment = (
-        Assignment.objects.select_for_update()
+        Assignment.objects.select_for_update(of=("self",))
         .select_related("video__project")
         .get(pk=assignment.pk)
     )

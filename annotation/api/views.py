@@ -149,11 +149,10 @@ class SegmentsView(APIView):
         ),
     )
     def put(self, request: Request, assignment_id: int) -> Response:
-        assignment, _ = selectors.assignment_access(assignment_id=assignment_id, user=request.user)
         data = SegmentsInput(data=request.data)
         data.is_valid(raise_exception=True)
         assignment = services.segments_replace(
-            assignment=assignment,
+            assignment_id=assignment_id,
             by=request_user(request),
             revision=data.validated_data["revision"],
             segments=data.validated_data["segments"],

@@ -101,9 +101,10 @@ def test_an_exact_frame_costs_fixed_queries(people, project, tmp_path: Path) -> 
     assert count == FRAME_QUERIES
 
 
-#: Token, the pass and whether the caller curates it, then in one transaction (savepoint in
-#: the test): the pass locked, its segments, the changed segment, its audit row, the revision.
-AUTOSAVE_QUERIES = 10
+#: Token, then in one transaction (a savepoint and its release in the test): the caller's own
+#: pass read and locked (its row only), its segments, the changed segment, its audit row, the
+#: revision.
+AUTOSAVE_QUERIES = 8
 #: Token, then the passes with their videos, projects, votes and segment counts in one query.
 QUEUE_QUERIES = 2
 #: Token, the pass, whether the caller curates it, its segments, its vote.
