@@ -32,21 +32,19 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from scripts.local_server import free_port  # noqa: E402
+from scripts.local_server import (  # noqa: E402
+    free_port,
+    production_env,
+    recreate_database,
+    wait_up,
+)
 
 DATABASE = "spotlab_bench_autosave"
 
 
 def setup(env: dict[str, str], annotators: int) -> list[tuple[str, int]]:
     """Migrate the scratch database and create the project; returns (token, pass id) pairs."""
-    subprocess.run(
-        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", f"DROP DATABASE IF EXISTS {DATABASE}"],
-        check=True,
-    )
-    subprocess.run(
-        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", f"CREATE DATABASE {DATABASE}"],
-        check=True,
-    )
+    recreate_database(DATABASE)
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
     script = f"""
 import json
@@ -71,21 +69,6 @@ print(json.dumps(out))
         cwd=ROOT, env=env, check=True, capture_output=True, text=True,
     )  # fmt: skip
     return [tuple(pair) for pair in json.loads(result.stdout.strip().splitlines()[-1])]
-
-
-def wait_up(port: int, server: subprocess.Popen[bytes]) -> None:
-    for _ in range(200):
-        if server.poll() is not None:
-            raise SystemExit("gunicorn exited early")
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            connection.request("GET", "/api/v1/health/", headers={"Host": "localhost"})
-            if connection.getresponse().status == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.1)
-    raise SystemExit("gunicorn did not come up")
 
 
 def run_load(
@@ -169,17 +152,7 @@ def main() -> None:
     args = parser.parse_args()
     port = free_port()
     with tempfile.TemporaryDirectory(prefix="spotlab-bench-") as data_dir:
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "config.settings.production",
-            "SECRET_KEY": "bench-" + "k" * 60,
-            "ALLOWED_HOSTS": "localhost",
-            "SECURE_SSL_REDIRECT": "false",
-            "SPOTLAB_DATA_DIR": data_dir,
-            "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DATABASE}",
-            "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
-            "LOG_LEVEL": "WARNING",
-        }
+        env = production_env(data_dir=data_dir, database=DATABASE, broker_db=0)
         users = setup(env, args.annotators)
         server = subprocess.Popen(
             [

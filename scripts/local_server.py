@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import http.client
+import os
 import socket
 import subprocess
 import time
@@ -32,3 +34,48 @@ def wait_healthy(
             pass
         time.sleep(0.5)
     raise SystemExit(f"{who}: {url} not healthy after {timeout} s")
+
+
+def production_env(*, data_dir: str, database: str, broker_db: int) -> dict[str, str]:
+    """The environment of a server on production settings for a benchmark on loopback:
+    PostgreSQL (``database``) and Redis (db ``broker_db``) on 127.0.0.1 as in CI, plain HTTP,
+    requests addressed to ``Host: localhost``."""
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "SECRET_KEY": "bench-" + "k" * 60,
+        "ALLOWED_HOSTS": "localhost",
+        "SECURE_SSL_REDIRECT": "false",
+        "SPOTLAB_DATA_DIR": data_dir,
+        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{database}",
+        "CELERY_BROKER_URL": f"redis://127.0.0.1:6379/{broker_db}",
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+def psql(command: str) -> None:
+    """One SQL command as ``postgres`` on 127.0.0.1 (trust authentication, as in CI)."""
+    subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", command], check=True)
+
+
+def recreate_database(name: str) -> None:
+    """An empty scratch database ``name`` (dropped first if a run left one behind)."""
+    psql(f"DROP DATABASE IF EXISTS {name}")
+    psql(f"CREATE DATABASE {name}")
+
+
+def wait_up(port: int, server: subprocess.Popen[bytes], timeout: float = 20) -> None:
+    """Wait until the server on ``port`` answers its health check as ``Host: localhost``."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"the server exited early with {server.returncode}")
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            connection.request("GET", "/api/v1/health/", headers={"Host": "localhost"})
+            if connection.getresponse().status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.1)
+    raise SystemExit(f"the server on port {port} did not come up in {timeout:g} s")

@@ -34,8 +34,9 @@ AGREEMENT_S_PER_PASS = 1.72 / (1_191 * 5)
 #: expressions and 14,227 pass segments (bench_formats).
 EXPORT_S_PER_PASS_SEGMENT = 2.7 / 14_227
 EXPORT_BYTES_PER_PASS_SEGMENT = 12.8 * 2**20 / 14_227
-#: Autosave capacity: about 110 saves/s on 2 cores, p99 28 ms at 50 saves/s (bench_autosave).
-SAVES_PER_WEB_CORE_S = 110 / 2
+#: Web CPU per working annotator: 200 annotators (an autosave every 4 s, an exact frame every
+#: 10 s, the queue every 30 s) kept gunicorn at 0.58 cores, autosave p99 44 ms (bench_load).
+WEB_CORES_PER_ANNOTATOR = 0.58 / 200
 
 # -- assumed (not measured) --------------------------------------------------------------------
 
@@ -76,8 +77,6 @@ JOBS_PER_VIDEO, EVENTS_PER_JOB = 2, 4
 CONSENSUS_VERSIONS = 3
 CONSENSUS_PER_PASS_SEGMENT = 3_573 / 14_227
 RELEASES_KEPT = 10
-#: ASSUMED: an annotator's editor saves once every 5 s while they work.
-SAVES_PER_ANNOTATOR_S = 1 / 5
 
 
 @dataclass(frozen=True)
@@ -171,7 +170,6 @@ def estimate(load: Workload) -> Estimate:
     media_cores = math.ceil(
         (ingest_core_s + features_core_s + spotting_core_s) / 3600 / load.target_hours
     )
-    web_saves = load.concurrent_annotators * SAVES_PER_ANNOTATOR_S
     return Estimate(
         ingest_core_h=ingest_core_s / 3600,
         features_core_h=features_core_s / 3600,
@@ -189,7 +187,8 @@ def estimate(load: Workload) -> Estimate:
         database_bytes=sum(rows[kind] * ROW_BYTES[kind] for kind in rows),
         media_cores=media_cores,
         media_machines=math.ceil(media_cores / load.cores_per_machine),
-        web_cores=max(2, math.ceil(web_saves / SAVES_PER_WEB_CORE_S * 2)),  # 50 % headroom
+        # Half the cores left idle for bursts (the load benchmark's p99 held with two-thirds idle).
+        web_cores=max(2, math.ceil(load.concurrent_annotators * WEB_CORES_PER_ANNOTATOR * 2)),
     )
 
 
@@ -273,7 +272,7 @@ def table(loads: list[Workload]) -> str:
             ],
         ),
         ("concurrent annotators", [f"{load.concurrent_annotators:,}" for load in loads]),
-        ("web cores (autosave, 50 % headroom)", [f"{e.web_cores:,}" for e in estimates]),
+        ("web cores (50 % headroom)", [f"{e.web_cores:,}" for e in estimates]),
     ]
     header = "| | " + " | ".join(load.name for load in loads) + " |"
     rule = "|---|" + "---:|" * len(loads)
