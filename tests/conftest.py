@@ -57,6 +57,37 @@ def api_client(user: User | None) -> APIClient:
     return client
 
 
+class QuietReporter:
+    """A Job reporter that drops progress, for a Job's service called in the test's process."""
+
+    def progress(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+def stored_video(project: Project, source: Path, tag: str) -> Any:
+    """A video row of ``project`` whose source is ``source``, stored as an upload stores it
+    (not ingested); ``tag`` (one character) makes its hash."""
+    from django.core.files.storage import default_storage
+
+    from videos.models import Video
+
+    video = Video.objects.create(project=project, sha256=tag * 64, original_name=f"{tag}.mp4")
+    with source.open("rb") as handle:
+        video.file.name = default_storage.save(video.storage_name("source", ".mp4"), handle)
+    video.save()
+    return video
+
+
+def ingested_video(project: Project, source: Path, tag: str) -> Any:
+    """:func:`stored_video`, ingested in this process (probe, proxy, sprite, poster)."""
+    from videos.services import video_ingest
+
+    video = stored_video(project, source, tag)
+    video_ingest(video_id=video.pk, reporter=QuietReporter())  # type: ignore[arg-type]
+    video.refresh_from_db()
+    return video
+
+
 @pytest.fixture
 def people(db: None) -> dict[str, User]:
     """One user per role of project ``alpha``, plus an outsider who belongs to ``beta`` only."""

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from annotation.models import Assignment
 from tests import media_factory as factory
-from tests.conftest import api_client
+from tests.conftest import api_client, ingested_video
 from videos.models import Video, VideoStatus
 
 pytestmark = pytest.mark.django_db
@@ -80,20 +80,7 @@ def test_the_queue_and_a_pass_cost_fixed_queries(people, project) -> None:
 
 
 def test_an_exact_frame_costs_fixed_queries(people, project, tmp_path: Path) -> None:
-    from django.core.files.storage import default_storage
-
-    from videos.services import video_ingest
-
-    class Quiet:
-        def progress(self, *args: Any, **kwargs: Any) -> None:
-            return None
-
-    source = factory.make_video(tmp_path, "h264_30", n_frames=30)
-    video = Video.objects.create(project=project, sha256="q" * 64, original_name="q.mp4")
-    with source.open("rb") as handle:
-        video.file.name = default_storage.save(video.storage_name("source", ".mp4"), handle)
-    video.save()
-    video_ingest(video_id=video.pk, reporter=Quiet())  # type: ignore[arg-type]
+    video = ingested_video(project, factory.make_video(tmp_path, "h264_30", n_frames=30), "q")
     client = api_client(people["annotator"])
     client.get(f"/api/v1/videos/{video.pk}/frames/0/")  # open the decoder
     count, response = queries(lambda: client.get(f"/api/v1/videos/{video.pk}/frames/17/"))

@@ -37,6 +37,7 @@ from inference.models import SpotterModel
 from tests import media_factory as factory
 from tests.conftest import (
     ROOT,
+    QuietReporter,
     WorkerProcess,
     api_client,
     kill_worker,
@@ -44,6 +45,7 @@ from tests.conftest import (
     replace_worker,
     start_worker,
     stop_worker,
+    stored_video,
     wait_for_job,
 )
 from tests.curation.test_releases import spotting_project
@@ -324,25 +326,16 @@ def _failing_save(monkeypatch: pytest.MonkeyPatch, suffix: str, error: OSError) 
     return failed
 
 
-class _Quiet:
-    def progress(self, fraction: float, message: str = "", *, force: bool = False) -> None:
-        return None
-
-
 @pytest.mark.django_db
 def test_disk_full_while_storing_the_proxy_fails_cleanly(
     monkeypatch, people, project, tmp_path: Path
 ) -> None:
-    source = factory.make_video(tmp_path, "h264_30", n_frames=30)
-    video = Video.objects.create(project=project, sha256="d" * 64, original_name="full.mp4")
-    with source.open("rb") as handle:
-        video.file.name = default_storage.save(video.storage_name("source", ".mp4"), handle)
-    video.save()
+    video = stored_video(project, factory.make_video(tmp_path, "h264_30", n_frames=30), "d")
     failed = _failing_save(
         monkeypatch, "/proxy.mp4", OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
     )
     with pytest.raises(StorageError) as raised:
-        video_ingest(video_id=video.pk, reporter=_Quiet())  # type: ignore[arg-type]
+        video_ingest(video_id=video.pk, reporter=QuietReporter())  # type: ignore[arg-type]
     reason = f"Could not store {failed[0]}: No space left on device."
     assert raised.value.message == reason
     video.refresh_from_db()
@@ -352,7 +345,7 @@ def test_disk_full_while_storing_the_proxy_fails_cleanly(
     # Once there is room again, the same video ingests.
     monkeypatch.undo()
     Video.objects.filter(pk=video.pk).update(status=VideoStatus.PROCESSING, error="")
-    video_ingest(video_id=video.pk, reporter=_Quiet())  # type: ignore[arg-type]
+    video_ingest(video_id=video.pk, reporter=QuietReporter())  # type: ignore[arg-type]
     assert Video.objects.get(pk=video.pk).status == VideoStatus.READY
     assert len(stored_files(f"videos/{project.pk}/{video.uid}")) == 5
 

@@ -7,32 +7,19 @@ import random
 import threading
 import uuid
 from pathlib import Path
-from typing import Any
 
 import pytest
-from django.core.files.storage import default_storage
 
 from tests import media_factory as factory
+from tests.conftest import ingested_video
 from videos import frames
 from videos.models import Video
-from videos.services import video_ingest
 
 pytestmark = pytest.mark.django_db
 
 
-class _Quiet:
-    def progress(self, *args: Any, **kwargs: Any) -> None:
-        return None
-
-
 def test_many_videos_many_threads_every_frame_exact(project, tmp_path: Path) -> None:
-    source = factory.make_video(tmp_path, "h264_30", n_frames=48)
-    first = Video.objects.create(project=project, sha256="c" * 64, original_name="c.mp4")
-    with source.open("rb") as handle:
-        first.file.name = default_storage.save(first.storage_name("source", ".mp4"), handle)
-    first.save()
-    video_ingest(video_id=first.pk, reporter=_Quiet())  # type: ignore[arg-type]
-    first.refresh_from_db()
+    first = ingested_video(project, factory.make_video(tmp_path, "h264_30", n_frames=48), "c")
     # Twice as many videos as open decoders (each its own cache key, same file).
     videos = [first]
     for number in range(2 * frames._MAX_OPEN - 1):
