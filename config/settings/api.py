@@ -23,10 +23,13 @@ SPECTACULAR_SETTINGS = {
         "Blind multi-pass spotting of facial expressions in long videos: videos, passes, "
         "agreement, consensus, releases and pre-labels. Frames are 0-based integers on the "
         "video's decoded timeline; intervals are inclusive. Any operation may answer 503 "
-        "(`database_unavailable`, with `Retry-After`) while the database is down or busy: "
-        "retry it after that many seconds."
+        "(`database_unavailable`, with `Retry-After`) while the database is down or busy."
     ),
     "VERSION": "1",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "core.api.schema.database_unavailable_responses",
+    ],
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",

@@ -29,6 +29,15 @@ def test_schema_validates_and_lists_the_contract(people) -> None:
         "detail",
         "fields",
     }
+    # Every operation documents the 503 it answers while the database is down.
+    operations = [op for item in paths.values() for op in item.values() if "responses" in op]
+    assert len(operations) > 50
+    for operation in operations:
+        unavailable = operation["responses"]["503"]
+        assert unavailable["content"]["application/json"]["schema"] == {
+            "$ref": "#/components/schemas/Error"
+        }
+        assert "Retry-After" in unavailable["headers"]
 
 
 def test_swagger_ui_is_served(people) -> None:
