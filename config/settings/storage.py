@@ -59,5 +59,8 @@ FILE_UPLOAD_TEMP_DIR = env.str("FILE_UPLOAD_TEMP_DIR", default=str(DATA_DIR / "t
 Path(FILE_UPLOAD_TEMP_DIR).mkdir(parents=True, exist_ok=True)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 SPOTLAB_MAX_UPLOAD_BYTES = env.int("SPOTLAB_MAX_UPLOAD_BYTES", default=4 * 1024**3)
+# With files on S3, the local copies of sources that ffmpeg and PyAV read are kept under this
+# many bytes (least recently used first out); size it for the sources of the videos in work.
+SPOTLAB_SOURCE_CACHE_BYTES = env.int("SPOTLAB_SOURCE_CACHE_BYTES", default=50 * 1024**3)
 # Server-side folders that `manage.py ingest` may read from.
 SPOTLAB_IMPORT_ROOTS = env.list("SPOTLAB_IMPORT_ROOTS", default=[str(DATA_DIR / "import")])

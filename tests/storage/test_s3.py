@@ -205,3 +205,57 @@ def test_release_export_written_to_and_downloaded_from_s3(
         .status_code
         == 404
     )
+
+
+def test_the_local_copies_of_remote_files_are_kept_under_their_limit(
+    bucket: Bucket, settings: Any
+) -> None:
+    """``local_path`` copies a file from the bucket once and reuses the copy; past
+    ``SPOTLAB_SOURCE_CACHE_BYTES`` the least recently used copies are deleted, never one in use
+    (used in the last ``CACHE_GRACE_S``) nor the one just fetched; a deleted copy is fetched
+    again, byte for byte; a partial copy left by a dead process is deleted."""
+    import os
+    import time
+
+    from videos.storage import CACHE_GRACE_S, STALE_PART_S, cache_root, local_path
+
+    settings.SPOTLAB_SOURCE_CACHE_BYTES = 2_500
+    contents = {f"videos/1/{name}/source.mp4": name.encode() * 1000 for name in "abcd"}
+    for name, content in contents.items():
+        default_storage.save(name, io.BytesIO(content))
+
+    def age(path: Path, seconds: float) -> None:
+        then = time.time() - seconds
+        os.utime(path, (then, then))
+
+    a = local_path("videos/1/a/source.mp4")
+    b = local_path("videos/1/b/source.mp4")
+    assert a == cache_root() / "videos/1/a/source.mp4"
+    assert (a.read_bytes(), b.read_bytes()) == (b"a" * 1000, b"b" * 1000)
+    # Reused, not fetched again: a change in the bucket is not seen through the copy.
+    default_storage.delete("videos/1/a/source.mp4")
+    default_storage.save("videos/1/a/source.mp4", io.BytesIO(b"A" * 1000))
+    age(a, CACHE_GRACE_S + 300)
+    age(b, CACHE_GRACE_S + 200)
+    assert local_path("videos/1/a/source.mp4") == a
+    assert a.read_bytes() == b"a" * 1000
+    assert time.time() - a.stat().st_mtime < 60  # a is now the most recently used
+
+    # c makes 3,000 bytes: b, the least recently used, goes; a (just used) stays.
+    stale = cache_root() / "videos/1/x/source.mp4.0123.part"
+    stale.parent.mkdir(parents=True)
+    stale.write_bytes(b"half")
+    age(stale, STALE_PART_S + 1)
+    c = local_path("videos/1/c/source.mp4")
+    assert (a.exists(), b.exists(), c.exists(), stale.exists()) == (True, False, True, False)
+
+    # Everything in use (a and c within the grace period): d goes in over the limit.
+    d = local_path("videos/1/d/source.mp4")
+    assert all(path.exists() for path in (a, c, d))
+    # Once a and c are idle, the next fetch brings the cache back under the limit, oldest first.
+    age(a, CACHE_GRACE_S + 100)
+    age(c, CACHE_GRACE_S + 50)
+    again = local_path("videos/1/b/source.mp4")
+    assert again.read_bytes() == b"b" * 1000
+    assert (a.exists(), c.exists(), d.exists()) == (False, False, True)
+    assert sum(path.stat().st_size for path in cache_root().rglob("*") if path.is_file()) == 2_000
