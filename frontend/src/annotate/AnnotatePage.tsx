@@ -13,9 +13,8 @@ import {
   type Video,
 } from "../api/endpoints";
 import { ApiError } from "../api/errors";
-import { FormAlert } from "../components/Forms";
 import { Link } from "../components/Link";
-import { NotFound } from "../pages/NotFoundPage";
+import { PageState } from "../components/PageState";
 import { clampFrame, formatFps, formatTimecodeMs, frameRateOf, parseSprite, seekTimeForFrame, type FrameRate, type SpriteSheet } from "../video/frames";
 import { useFrameClock } from "../video/useFrameClock";
 import { FrameReadout, GoToFrame, isTextEntry, SpeedSelect, ProxyVideo } from "../video/VideoPlayer";
@@ -70,29 +69,17 @@ export function AnnotatePage({ assignmentId }: { assignmentId: number }) {
     if (loaded.state === "ready") document.title = `${loaded.video.original_name || "Pass"} · Annotate · Spotlab`;
   }, [loaded]);
 
-  if (loaded.state === "loading") {
+  if (loaded.state !== "ready") {
     return (
-      <main className="page page-wide">
-        <p className="muted" role="status">
-          Loading the pass…
-        </p>
-      </main>
-    );
-  }
-  if (loaded.state === "not-found") {
-    return (
-      <main className="page">
-        <NotFound title="Pass not found">
+      <PageState
+        loaded={loaded}
+        loading="Loading the pass…"
+        notFoundTitle="Pass not found"
+        notFound={
           <p>This pass does not exist or is not yours.</p>
-        </NotFound>
-      </main>
-    );
-  }
-  if (loaded.state === "error") {
-    return (
-      <main className="page page-wide">
-        <FormAlert messages={[loaded.message]} />
-      </main>
+        }
+        wide
+      />
     );
   }
   return <Annotator assignment={loaded.assignment} video={loaded.video} rate={loaded.rate} />;

@@ -1,9 +1,8 @@
 import { useEffect, useState } from "react";
 import { getAnnotatorDetail } from "../api/endpoints";
 import { ApiError } from "../api/errors";
-import { FormAlert } from "../components/Forms";
 import { Link } from "../components/Link";
-import { NotFound } from "../pages/NotFoundPage";
+import { PageState } from "../components/PageState";
 import { curatePath, curateVideoPath, projectPath } from "../router";
 import { formatDuration } from "../video/frames";
 import { formatFigure, formatSigned, SeriesPlot } from "./plots";
@@ -34,29 +33,17 @@ export function AnnotatorPage({ slug, username }: { slug: string; username: stri
     document.title = `${username} · Curate · Spotlab`;
   }, [username]);
 
-  if (loaded.state === "loading") {
+  if (loaded.state !== "ready") {
     return (
-      <main className="page page-wide">
-        <p className="muted" role="status">
-          Loading…
-        </p>
-      </main>
-    );
-  }
-  if (loaded.state === "not-found") {
-    return (
-      <main className="page">
-        <NotFound title="Annotator not found">
+      <PageState
+        loaded={loaded}
+        loading="Loading…"
+        notFoundTitle="Annotator not found"
+        notFound={
           <p>No such annotator in this project, or you are not one of its owners or curators.</p>
-        </NotFound>
-      </main>
-    );
-  }
-  if (loaded.state === "error") {
-    return (
-      <main className="page page-wide">
-        <FormAlert messages={[loaded.message]} />
-      </main>
+        }
+        wide
+      />
     );
   }
 

@@ -6,9 +6,8 @@
 import { useEffect, useState } from "react";
 import { getClipAgreement, UNUSABLE, type AlphaFigure, type ClipAgreement, type ClipAnnotator, type ClipVotes } from "../api/endpoints";
 import { ApiError } from "../api/errors";
-import { FormAlert } from "../components/Forms";
 import { Link } from "../components/Link";
-import { NotFound } from "../pages/NotFoundPage";
+import { PageState } from "../components/PageState";
 import { projectPath, videoPath } from "../router";
 import { EmptyPlot, formatFigure, heat, linearScale, niceTicks } from "./plots";
 
@@ -419,32 +418,18 @@ export function ClipDashboard({ slug }: { slug: string }) {
     };
   }, [slug, reloads]);
 
-  if (loaded.state === "loading") {
+  if (loaded.state !== "ready") {
     return (
-      <main className="page page-wide">
-        <p className="muted" role="status">
-          Loading the votes' figures…
-        </p>
-      </main>
-    );
-  }
-  if (loaded.state === "not-found") {
-    return (
-      <main className="page">
-        <NotFound title="Not found">
+      <PageState
+        loaded={loaded}
+        loading="Loading the votes' figures…"
+        notFoundTitle="Not found"
+        notFound={
           <p>No such project, or you are not one of its owners or curators.</p>
-        </NotFound>
-      </main>
-    );
-  }
-  if (loaded.state === "error") {
-    return (
-      <main className="page page-wide">
-        <FormAlert messages={[loaded.message]} />
-        <button type="button" className="button" onClick={() => setReloads((n) => n + 1)}>
-          Try again
-        </button>
-      </main>
+        }
+        wide
+        retry={() => setReloads((n) => n + 1)}
+      />
     );
   }
   return (

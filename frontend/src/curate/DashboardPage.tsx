@@ -1,9 +1,8 @@
 import { useEffect, useState } from "react";
 import { buildConsensus, getProject, getProjectAgreement, type TaskKind } from "../api/endpoints";
 import { ApiError } from "../api/errors";
-import { FormAlert } from "../components/Forms";
 import { Link } from "../components/Link";
-import { NotFound } from "../pages/NotFoundPage";
+import { PageState } from "../components/PageState";
 import { curateAnnotatorPath, curatePath, curateVideoPath, navigate, projectPath } from "../router";
 import { ClipDashboard } from "./ClipStatsPanel";
 import { AlphaPlot, BoundaryHistogram, EMPTY_AGREEMENT, formatFigure, formatSigned, ProgressBars, ReliabilityChart } from "./plots";
@@ -82,32 +81,18 @@ function SpottingDashboard({ slug, search }: { slug: string; search: string }) {
     document.title = `Curate · ${slug} · Spotlab`;
   }, [slug]);
 
-  if (loaded.state === "loading") {
+  if (loaded.state !== "ready") {
     return (
-      <main className="page page-wide">
-        <p className="muted" role="status">
-          Loading the agreement figures…
-        </p>
-      </main>
-    );
-  }
-  if (loaded.state === "not-found") {
-    return (
-      <main className="page">
-        <NotFound title="Not found">
+      <PageState
+        loaded={loaded}
+        loading="Loading the agreement figures…"
+        notFoundTitle="Not found"
+        notFound={
           <p>No such project, or you are not one of its owners or curators.</p>
-        </NotFound>
-      </main>
-    );
-  }
-  if (loaded.state === "error") {
-    return (
-      <main className="page page-wide">
-        <FormAlert messages={[loaded.message]} />
-        <button type="button" className="button" onClick={() => setReloads((n) => n + 1)}>
-          Try again
-        </button>
-      </main>
+        }
+        wide
+        retry={() => setReloads((n) => n + 1)}
+      />
     );
   }
 

@@ -11,9 +11,8 @@ import {
 } from "../api/endpoints";
 import { ApiError } from "../api/errors";
 import { parseLabelSchema } from "../annotate/labelSchema";
-import { FormAlert } from "../components/Forms";
 import { Link } from "../components/Link";
-import { NotFound } from "../pages/NotFoundPage";
+import { PageState } from "../components/PageState";
 import { curateAnnotatorPath, curatePath, projectPath } from "../router";
 import { clampFrame, formatFps, frameRateOf, seekTimeForFrame, type FrameRate } from "../video/frames";
 import { useFrameClock } from "../video/useFrameClock";
@@ -76,29 +75,17 @@ export function ReviewPage({ slug, videoId }: { slug: string; videoId: number })
     if (loaded.state === "ready") document.title = `${loaded.data.video.original_name || `Video ${videoId}`} · Review · Spotlab`;
   }, [loaded, videoId]);
 
-  if (loaded.state === "loading") {
+  if (loaded.state !== "ready") {
     return (
-      <main className="page page-wide">
-        <p className="muted" role="status">
-          Loading the passes…
-        </p>
-      </main>
-    );
-  }
-  if (loaded.state === "not-found") {
-    return (
-      <main className="page">
-        <NotFound title="Video not found">
+      <PageState
+        loaded={loaded}
+        loading="Loading the passes…"
+        notFoundTitle="Video not found"
+        notFound={
           <p>No such video, or you are not one of its project's owners or curators.</p>
-        </NotFound>
-      </main>
-    );
-  }
-  if (loaded.state === "error") {
-    return (
-      <main className="page page-wide">
-        <FormAlert messages={[loaded.message]} />
-      </main>
+        }
+        wide
+      />
     );
   }
   return <Review slug={slug} data={loaded.data} />;

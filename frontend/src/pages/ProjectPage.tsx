@@ -2,14 +2,13 @@ import { useCallback, useEffect, useState } from "react";
 import { getProject, listMembers, listVideos, type Project } from "../api/endpoints";
 import { ApiError } from "../api/errors";
 import { useUser } from "../auth/AuthContext";
-import { FormAlert } from "../components/Forms";
 import { RoleBadge, taskKindLabel } from "../components/Labels";
 import { Link } from "../components/Link";
+import { PageState } from "../components/PageState";
 import { curatePath, navigate, votePath } from "../router";
 import { ClipsFromReleaseForm } from "../vote/ClipsFromReleaseForm";
 import { VideosSection, type VideosLoad } from "../video/VideosSection";
 import { MembersSection, type MembersLoad } from "./MembersSection";
-import { NotFound } from "./NotFoundPage";
 
 type Loaded =
   | { state: "loading" }
@@ -87,30 +86,17 @@ export function ProjectPage({ slug }: { slug: string }) {
     [load],
   );
 
-  if (loaded.state === "loading") {
+  if (loaded.state !== "ready") {
     return (
-      <main className="page">
-        <p className="muted">Loading project…</p>
-      </main>
-    );
-  }
-  if (loaded.state === "not-found") {
-    return (
-      <main className="page">
-        <NotFound title="Project not found">
+      <PageState
+        loaded={loaded}
+        loading="Loading project…"
+        notFoundTitle="Project not found"
+        notFound={
           <p>No such project, or you are not a member.</p>
-        </NotFound>
-      </main>
-    );
-  }
-  if (loaded.state === "error") {
-    return (
-      <main className="page">
-        <FormAlert messages={[loaded.message]} />
-        <button type="button" className="button" onClick={() => void load()}>
-          Try again
-        </button>
-      </main>
+        }
+        retry={() => void load()}
+      />
     );
   }
 

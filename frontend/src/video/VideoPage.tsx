@@ -1,11 +1,10 @@
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { getProject, getVideo, type Project, type Video } from "../api/endpoints";
 import { ApiError } from "../api/errors";
-import { FormAlert } from "../components/Forms";
 import { sourceLabel, VideoStatusBadge } from "../components/Labels";
 import { Link } from "../components/Link";
+import { PageState } from "../components/PageState";
 import { JobProgress } from "../jobs/JobProgress";
-import { NotFound } from "../pages/NotFoundPage";
 import { projectPath } from "../router";
 import { formatBytes, formatDuration, formatFps, frameRateOf, parseSprite } from "./frames";
 import { VideoPlayer } from "./VideoPlayer";
@@ -56,33 +55,22 @@ export function VideoPage({ slug, videoId, search = "" }: { slug: string; videoI
     if (title) document.title = `${title} · ${slug} · Spotlab`;
   }, [title, slug]);
 
-  if (loaded.state === "loading") {
+  if (loaded.state !== "ready") {
     return (
-      <main className="page">
-        <p className="muted">Loading video…</p>
-      </main>
-    );
-  }
-  if (loaded.state === "not-found") {
-    return (
-      <main className="page">
-        <NotFound title="Video not found">
-          <p>No such video in this project, or you are not a member of it.</p>
-          <p>
-            <Link to={projectPath(slug)}>Back to the project</Link>
-          </p>
-        </NotFound>
-      </main>
-    );
-  }
-  if (loaded.state === "error") {
-    return (
-      <main className="page">
-        <FormAlert messages={[loaded.message]} />
-        <button type="button" className="button" onClick={() => void load()}>
-          Try again
-        </button>
-      </main>
+      <PageState
+        loaded={loaded}
+        loading="Loading video…"
+        notFoundTitle="Video not found"
+        notFound={
+          <>
+            <p>No such video in this project, or you are not a member of it.</p>
+            <p>
+              <Link to={projectPath(slug)}>Back to the project</Link>
+            </p>
+          </>
+        }
+        retry={() => void load()}
+      />
     );
   }
   return <VideoView project={loaded.project} video={loaded.video} search={search} onReload={() => void load()} />;

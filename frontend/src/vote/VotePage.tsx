@@ -10,9 +10,8 @@ import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent a
 import { getProject, listMyAssignments, UNUSABLE, videoUrls, type AssignmentSummary, type Project, type Vote, type VoteCaption } from "../api/endpoints";
 import { ApiError } from "../api/errors";
 import { parseLabelSchema } from "../annotate/labelSchema";
-import { FormAlert } from "../components/Forms";
 import { Link } from "../components/Link";
-import { NotFound } from "../pages/NotFoundPage";
+import { PageState } from "../components/PageState";
 import { projectPath } from "../router";
 import { isTextEntry } from "../video/VideoPlayer";
 import { captionToSend, deliverVote, keyAction, MAX_CLASS_KEYS, MAX_INTENSITY, planSession, sameVote, stepIntensity, type KeyAction, type SessionPlan } from "./session";
@@ -48,32 +47,17 @@ export function VotePage({ slug }: { slug: string }) {
     document.title = `Vote · ${slug} · Spotlab`;
   }, [slug]);
 
-  if (loaded.state === "loading") {
+  if (loaded.state !== "ready") {
     return (
-      <main className="page">
-        <p className="muted" role="status">
-          Loading your clips…
-        </p>
-      </main>
-    );
-  }
-  if (loaded.state === "not-found") {
-    return (
-      <main className="page">
-        <NotFound title="Project not found">
+      <PageState
+        loaded={loaded}
+        loading="Loading your clips…"
+        notFoundTitle="Project not found"
+        notFound={
           <p>No such project, or you are not a member.</p>
-        </NotFound>
-      </main>
-    );
-  }
-  if (loaded.state === "error") {
-    return (
-      <main className="page">
-        <FormAlert messages={[loaded.message]} />
-        <button type="button" className="button" onClick={() => setReloads((n) => n + 1)}>
-          Try again
-        </button>
-      </main>
+        }
+        retry={() => setReloads((n) => n + 1)}
+      />
     );
   }
   return <VoteSession project={loaded.project} plan={loaded.plan} />;
