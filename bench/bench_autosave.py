@@ -34,6 +34,7 @@ sys.path.insert(0, str(ROOT))
 
 from scripts.local_server import (  # noqa: E402
     free_port,
+    manage_shell_json,
     production_env,
     recreate_database,
     wait_up,
@@ -64,11 +65,7 @@ for i in range({annotators}):
     out.append((Token.objects.create(user=user).key, passage.pk))
 print(json.dumps(out))
 """
-    result = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", script],
-        cwd=ROOT, env=env, check=True, capture_output=True, text=True,
-    )  # fmt: skip
-    return [tuple(pair) for pair in json.loads(result.stdout.strip().splitlines()[-1])]
+    return [tuple(pair) for pair in manage_shell_json(script, env)]
 
 
 def run_load(

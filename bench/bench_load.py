@@ -48,6 +48,7 @@ sys.path.insert(0, str(ROOT))
 
 from scripts.local_server import (  # noqa: E402
     free_port,
+    manage_shell_json,
     production_env,
     psql,
     recreate_database,
@@ -110,11 +111,7 @@ for i in range({annotators}):
     out.append((Token.objects.create(user=user).key, passage.pk, video.pk, video.n_frames))
 print(json.dumps(out))
 """
-    result = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", script],
-        cwd=ROOT, env=env, check=True, capture_output=True, text=True,
-    )  # fmt: skip
-    return [tuple(row) for row in json.loads(result.stdout.strip().splitlines()[-1])]
+    return [tuple(row) for row in manage_shell_json(script, env)]
 
 
 class Recorder:
@@ -177,7 +174,7 @@ def _head(method: str, path: str, token: str, length: int) -> bytes:
     ).encode()
 
 
-def run(
+async def run(
     port: int,
     users: list[tuple[str, int, int, int]],
     seconds: float,
@@ -187,17 +184,7 @@ def run(
 ) -> None:
     """Every annotator runs its requests at ``paces`` (seconds between two of a kind, with
     +-25 % jitter) for ``seconds``; latencies go to ``recorder``."""
-    asyncio.run(_run(port, users, seconds, paces, recorder, seed))
 
-
-async def _run(
-    port: int,
-    users: list[tuple[str, int, int, int]],
-    seconds: float,
-    paces: dict[str, float],
-    recorder: Recorder,
-    seed: int,
-) -> None:
     async def annotator(index: int, token: str, pass_id: int, video_id: int, n_frames: int) -> None:
         rng = random.Random(seed * 100_003 + index)
         connection = Connection(port)
@@ -362,9 +349,11 @@ def main() -> None:
         try:
             wait_up(port, server)
             warm = Recorder()
-            run(port, users, 5.0, {"health": 1.0}, warm)
+            asyncio.run(run(port, users, 5.0, {"health": 1.0}, warm))
             baseline = Recorder()
-            run(port, users, min(args.seconds, 30.0), {"health": args.save_every}, baseline)
+            asyncio.run(
+                run(port, users, min(args.seconds, 30.0), {"health": args.save_every}, baseline)
+            )
             load = Recorder()
             paces = {
                 "autosave": args.save_every,
@@ -372,7 +361,7 @@ def main() -> None:
                 "queue": args.queue_every,
             }
             before = cpu_by_part(server.pid, worker.pid)
-            run(port, users, args.seconds, paces, load, seed=1)
+            asyncio.run(run(port, users, args.seconds, paces, load, seed=1))
             spent = {
                 part: seconds - before[part]
                 for part, seconds in cpu_by_part(server.pid, worker.pid).items()

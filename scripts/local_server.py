@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import http.client
+import json
 import os
 import socket
 import subprocess
+import sys
 import time
 import urllib.request
+from pathlib import Path
+from typing import Any
 
 
 def free_port() -> int:
@@ -79,3 +83,14 @@ def wait_up(port: int, server: subprocess.Popen[bytes], timeout: float = 20) -> 
             pass
         time.sleep(0.1)
     raise SystemExit(f"the server on port {port} did not come up in {timeout:g} s")
+
+
+def manage_shell_json(script: str, env: dict[str, str]) -> Any:
+    """Run ``script`` with ``manage.py shell`` under ``env``; what its last line printed, read as
+    JSON (the setup of a benchmark's scratch database)."""
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", script],
+        cwd=Path(__file__).resolve().parent.parent, env=env, check=True, capture_output=True,
+        text=True,
+    )  # fmt: skip
+    return json.loads(result.stdout.strip().splitlines()[-1])

@@ -8,6 +8,7 @@ from collections import OrderedDict
 
 from django.core.files.storage import default_storage
 
+from core.errors import NotFound
 from videos.media import FrameReader, ProbeResult, encode_jpeg, encode_png
 from videos.models import Video
 from videos.storage import local_path
@@ -28,7 +29,13 @@ def _reader(video: Video) -> tuple[FrameReader, threading.Lock]:
         if entry is not None:
             _readers.move_to_end(key)
             return entry
-    opened = (FrameReader(local_path(video.file.name), stored_probe(video)), threading.Lock())
+    try:
+        source, probed = local_path(video.file.name), stored_probe(video)
+        if not source.is_file():
+            raise FileNotFoundError(source)
+    except FileNotFoundError as error:
+        raise NotFound(f"Video {video.pk}'s stored source or probe is missing.") from error
+    opened = (FrameReader(source, probed), threading.Lock())
     evicted = []
     with _readers_lock:
         entry = _readers.setdefault(key, opened)

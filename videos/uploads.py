@@ -87,6 +87,20 @@ def _mpeg_ts(head: bytes, packet: int, offset: int) -> bool:
     return len(head) > positions[-1] and all(head[p] == 0x47 for p in positions)
 
 
+#: Containers recognised by how their files start, tried in order.
+_PREFIXED: tuple[tuple[bytes | tuple[bytes, ...], Container], ...] = (
+    (b"\x00\x00\x01\xba", Container("MPEG program stream", ".mpg")),
+    (b"\x00\x00\x01\xb3", Container("MPEG video stream", ".m2v")),
+    ((b"\x00\x00\x00\x01", b"\x00\x00\x01"), Container("H.264/H.265 elementary stream", None)),
+    (b"FLV\x01", Container("FLV", ".flv")),
+    (b"OggS", Container("Ogg", ".ogv")),
+    (b"\x30\x26\xb2\x75\x8e\x66\xcf\x11", Container("ASF/WMV", ".wmv")),
+    (b"YUV4MPEG2", Container("YUV4MPEG2", ".y4m")),
+    (b"\x06\x0e\x2b\x34", Container("MXF", ".mxf")),
+    (b".RMF", Container("RealMedia", ".rm")),
+)
+
+
 def video_container(head: bytes) -> Container | None:
     """The container that ``head`` (a file's first bytes) opens, or None if no video container
     starts that way. Only signatures are checked; ingest decides whether the file decodes."""
@@ -102,24 +116,9 @@ def video_container(head: bytes) -> Container | None:
         return Container("MPEG transport stream", ".ts")
     if _mpeg_ts(head, 192, 4):
         return Container("MPEG transport stream (M2TS)", ".m2ts")
-    if head.startswith(b"\x00\x00\x01\xba"):
-        return Container("MPEG program stream", ".mpg")
-    if head.startswith(b"\x00\x00\x01\xb3"):
-        return Container("MPEG video stream", ".m2v")
-    if head.startswith((b"\x00\x00\x00\x01", b"\x00\x00\x01")):
-        return Container("H.264/H.265 elementary stream", None)
-    if head.startswith(b"FLV\x01"):
-        return Container("FLV", ".flv")
-    if head.startswith(b"OggS"):
-        return Container("Ogg", ".ogv")
-    if head.startswith(b"\x30\x26\xb2\x75\x8e\x66\xcf\x11"):
-        return Container("ASF/WMV", ".wmv")
-    if head.startswith(b"YUV4MPEG2"):
-        return Container("YUV4MPEG2", ".y4m")
-    if head.startswith(b"\x06\x0e\x2b\x34"):
-        return Container("MXF", ".mxf")
-    if head.startswith(b".RMF"):
-        return Container("RealMedia", ".rm")
+    for signatures, container in _PREFIXED:
+        if head.startswith(signatures):
+            return container
     return None
 
 

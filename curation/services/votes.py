@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import QuerySet
+
 from annotation.models import PassStatus, Vote
 from core.errors import SpotlabError
 from core.label_schema import validate_schema
@@ -29,13 +31,19 @@ def classes_of(project: Project) -> list[str]:
     return [item["name"] for item in validate_schema(project.label_schema).get("emotions", [])]
 
 
+def submitted_votes(clips: list[Video]) -> QuerySet[Vote]:
+    """The votes of the clips' submitted passes: votes of open passes are drafts and do not
+    count."""
+    return Vote.objects.filter(assignment__video__in=clips, assignment__status=PassStatus.SUBMITTED)
+
+
 def vote_table(project: Project, *, videos: list[Video] | None = None) -> VoteTable:
     """The submitted votes of the project's ready clips (or of ``videos``), one row per
-    annotator. Votes of open passes are drafts and do not count."""
+    annotator."""
     clips = videos or list(Video.objects.filter(project=project, status=VideoStatus.READY))
-    votes = Vote.objects.filter(
-        assignment__video__in=clips, assignment__status=PassStatus.SUBMITTED
-    ).values_list("assignment__video_id", "assignment__annotator__username", "label")
+    votes = submitted_votes(clips).values_list(
+        "assignment__video_id", "assignment__annotator__username", "label"
+    )
     return VoteTable.from_votes(votes, classes_of(project), clips=[clip.pk for clip in clips])
 
 
@@ -92,7 +100,7 @@ def clip_release_parts(
     with its vote as one whole-clip label (``type`` ``clip``, the vote as ``emotion``); the
     votes are read once for both."""
     votes = list(
-        Vote.objects.filter(assignment__video__in=videos, assignment__status=PassStatus.SUBMITTED)
+        submitted_votes(videos)
         .select_related("assignment", "assignment__annotator")
         .order_by("assignment__video_id", "assignment__pass_index")
     )

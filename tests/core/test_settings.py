@@ -13,7 +13,7 @@ from tests.conftest import ROOT
 GOOD_KEY = "x" * 20 + "production-secret-key-for-tests" + "y" * 20
 
 
-def _run(code: str, **env: str) -> subprocess.CompletedProcess[str]:
+def run_python(code: str, **env: str) -> subprocess.CompletedProcess[str]:
     clean = {
         key: value
         for key, value in os.environ.items()
@@ -45,7 +45,9 @@ SHOW = (
 
 
 def test_embedded_defaults_are_sqlite_and_filesystem_broker_under_data_dir(tmp_path) -> None:
-    result = _run(SHOW, DJANGO_SETTINGS_MODULE="config.settings", SPOTLAB_DATA_DIR=str(tmp_path))
+    result = run_python(
+        SHOW, DJANGO_SETTINGS_MODULE="config.settings", SPOTLAB_DATA_DIR=str(tmp_path)
+    )
     assert result.returncode == 0, result.stderr
     engine, broker, media = result.stdout.split()
     assert engine == "django.db.backends.sqlite3"
@@ -55,7 +57,7 @@ def test_embedded_defaults_are_sqlite_and_filesystem_broker_under_data_dir(tmp_p
 
 
 def test_environment_selects_postgres_and_redis(tmp_path) -> None:
-    result = _run(
+    result = run_python(
         SHOW,
         DJANGO_SETTINGS_MODULE="config.settings",
         SPOTLAB_DATA_DIR=str(tmp_path),
@@ -77,7 +79,7 @@ def test_environment_selects_postgres_and_redis(tmp_path) -> None:
     ],
 )
 def test_production_refuses_to_start_without_required_settings(tmp_path, env, message) -> None:
-    result = _run(
+    result = run_python(
         SHOW,
         DJANGO_SETTINGS_MODULE="config.settings.production",
         SPOTLAB_DATA_DIR=str(tmp_path),

@@ -23,6 +23,7 @@ from curation.models import ConsensusSegment, ConsensusVersion, Release, Release
 from curation.services import consensus_build, release_export
 from tests import media_factory as factory
 from tests.conftest import api_client, make_user, wait_for_job
+from tests.videos.test_ingest_api import ingest
 from videos.media import FrameReader
 from videos.models import Subject, Video, VideoStatus
 
@@ -67,6 +68,42 @@ def spotting_project(people: dict[str, User], project: Project, slug_suffix: str
                     type="micro", emotion="surprise",
                 )  # fmt: skip
     consensus_build(project=project, by=people["curator"])
+
+
+def release_of_one_video(
+    people: dict[str, User],
+    project: Project,
+    video: Video,
+    spans: list[tuple[int, int]],
+    annotators: tuple[str, ...] = ANNOTATORS,
+) -> dict[str, Any]:
+    """A release of ``video`` (of subject s1) as the API returns it: a submitted pass by each
+    of ``annotators`` with ``spans`` as macro expressions, a second subject's unlabelled video
+    so that a leave-one-subject-out split exists, and consensus v1."""
+    for index, name in enumerate(annotators, start=1):
+        user = make_user(name)
+        Membership.objects.create(project=project, user=user, role=Role.ANNOTATOR)
+        assignment = Assignment.objects.create(
+            video=video, annotator=user, pass_index=index, status=PassStatus.SUBMITTED
+        )
+        for number, (onset, offset) in enumerate(spans):
+            Segment.objects.create(
+                assignment=assignment, client_id=f"s{number}", onset=onset, offset=offset,
+                type="macro",
+            )  # fmt: skip
+    Video.objects.create(
+        project=project, subject=Subject.objects.create(project=project, code="s2"),
+        sha256="f" * 64, status=VideoStatus.READY, n_frames=10, fps_num=30, fps_den=1,
+    )  # fmt: skip
+    consensus_build(project=project, by=people["curator"])
+    release = api_client(people["curator"]).post(
+        f"/api/v1/projects/{project.slug}/releases/",
+        {"name": "clips", "split": {"kind": "loso"}},
+        format="json",
+    )
+    assert release.status_code == 201, release.content
+    body: dict[str, Any] = release.json()
+    return body
 
 
 @pytest.fixture
@@ -463,36 +500,16 @@ def test_evaluate_api_classification(people) -> None:
 def test_clips_are_cut_frame_exactly_by_the_media_worker(
     celery_worker, people, project, tmp_path: Path
 ) -> None:
-    owner = api_client(people["owner"])
-    source = factory.make_video(tmp_path, "h264_30", n_frames=90)
-    with source.open("rb") as handle:
-        uploaded = owner.post(
-            "/api/v1/projects/alpha/videos/", {"file": handle, "subject": "s1"}, format="multipart"
-        )
-    assert wait_for_job(uploaded.json()["job"], timeout=90).state == "succeeded"
-    video = Video.objects.get(project=project)
-    users = [make_user(name) for name in ANNOTATORS]
-    for index, user in enumerate(users, start=1):
-        Membership.objects.create(project=project, user=user, role=Role.ANNOTATOR)
-        assignment = Assignment.objects.create(
-            video=video, annotator=user, pass_index=index, status=PassStatus.SUBMITTED
-        )
-        Segment.objects.create(
-            assignment=assignment, client_id="a", onset=20, offset=40, type="macro"
-        )
-    # A second subject (no labels, so nothing to cut) makes the split possible.
-    Video.objects.create(
-        project=project, subject=Subject.objects.create(project=project, code="s2"),
-        sha256="f" * 64, status=VideoStatus.READY, n_frames=10, fps_num=30, fps_den=1,
+    uploaded = ingest(
+        api_client(people["owner"]), factory.make_video(tmp_path, "h264_30", n_frames=90),
+        timeout=90, subject="s1",
     )  # fmt: skip
-    consensus_build(project=project, by=people["curator"])
+    assert uploaded["job_state"] == "succeeded"
+    release = release_of_one_video(
+        people, project, Video.objects.get(pk=uploaded["id"]), [(20, 40)]
+    )
     curator = api_client(people["curator"])
-    release = curator.post(
-        "/api/v1/projects/alpha/releases/", {"name": "clips", "split": {"kind": "loso"}},
-        format="json",
-    )  # fmt: skip
-    assert release.status_code == 201, release.content
-    job = curator.post(f"/api/v1/releases/{release.json()['id']}/clips/", {"pad": 2}, format="json")
+    job = curator.post(f"/api/v1/releases/{release['id']}/clips/", {"pad": 2}, format="json")
     assert job.status_code == 202
     done = wait_for_job(job.json()["id"], timeout=120)
     assert done.state == "succeeded", done.error

@@ -25,13 +25,12 @@ from django.conf import settings
 from django.core.files.storage import FileSystemStorage, default_storage
 from django.test import override_settings
 
-from annotation.models import Assignment, PassStatus, Segment
 from core.errors import StorageError
 from core.jobs import job_enqueue, jobs_sweep, run_job
-from core.models import Job, JobEvent, JobState, Membership, Role
+from core.models import Job, JobEvent, JobState
 from core.tasks import diagnostic
 from curation.models import Release, ReleaseExport
-from curation.services import consensus_build, release_export
+from curation.services import release_export
 from curation.tasks import release_export as release_export_task
 from inference.models import SpotterModel
 from tests import media_factory as factory
@@ -41,16 +40,16 @@ from tests.conftest import (
     WorkerProcess,
     api_client,
     kill_worker,
-    make_user,
     replace_worker,
     start_worker,
     stop_worker,
     stored_video,
     wait_for_job,
 )
-from tests.curation.test_releases import spotting_project
+from tests.curation.test_releases import release_of_one_video, spotting_project
 from tests.inference.platform import face_project, make_clips, release_of
-from videos.models import Subject, Video, VideoStatus
+from tests.videos.test_ingest_api import ingest, upload
+from videos.models import Video, VideoStatus
 from videos.services import video_ingest
 
 FAST = {"SPOTLAB_JOB_HEARTBEAT_TIMEOUT_S": "5", "CELERY_VISIBILITY_TIMEOUT": "5"}
@@ -98,19 +97,17 @@ def stored_files(prefix: str) -> list[str]:
 
 # -- SIGKILL in the middle -----------------------------------------------------------------------
 
+#: 720p, so that the proxy and the clips take long enough to be killed in the middle.
+HD = dataclasses.replace(factory.VARIANTS["h264_30"], name="h264_720", width=1280, height=720)
+
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.worker
 def test_ingest_killed_mid_proxy_is_redelivered_and_stores_each_file_once(
     celery_worker, people, project, tmp_path: Path
 ) -> None:
-    big = dataclasses.replace(factory.VARIANTS["h264_30"], name="h264_720", width=1280, height=720)
-    source = factory.make_video(tmp_path, big, n_frames=360)
-    with source.open("rb") as handle:
-        uploaded = api_client(people["owner"]).post(
-            "/api/v1/projects/alpha/videos/", {"file": handle}, format="multipart"
-        )
-    job_id = uploaded.json()["job"]
+    source = factory.make_video(tmp_path, HD, n_frames=360)
+    job_id = upload(api_client(people["owner"]), source)["job"]
     wait_until(
         lambda: Job.objects.get(pk=job_id).message.startswith("Making the browser proxy"),
         "the proxy to be under way",
@@ -135,34 +132,15 @@ def test_ingest_killed_mid_proxy_is_redelivered_and_stores_each_file_once(
 def test_clip_export_killed_mid_way_is_redelivered_and_written_once(
     celery_worker, people, project, tmp_path: Path
 ) -> None:
-    big = dataclasses.replace(factory.VARIANTS["h264_30"], name="h264_720", width=1280, height=720)
-    source = factory.make_video(tmp_path, big, n_frames=300)
-    with source.open("rb") as handle:
-        uploaded = api_client(people["owner"]).post(
-            "/api/v1/projects/alpha/videos/", {"file": handle, "subject": "s1"}, format="multipart"
-        )
-    assert wait_for_job(uploaded.json()["job"], timeout=90).state == JobState.SUCCEEDED
-    video = Video.objects.get(project=project)
-    users = [make_user(name) for name in ("k1", "k2")]
-    for index, user in enumerate(users, start=1):
-        Membership.objects.create(project=project, user=user, role=Role.ANNOTATOR)
-        assignment = Assignment.objects.create(
-            video=video, annotator=user, pass_index=index, status=PassStatus.SUBMITTED
-        )
-        for number in range(12):
-            Segment.objects.create(
-                assignment=assignment, client_id=f"e{number}", onset=20 * number,
-                offset=20 * number + 15, type="macro",
-            )  # fmt: skip
-    Video.objects.create(
-        project=project, subject=Subject.objects.create(project=project, code="s2"),
-        sha256="e" * 64, status=VideoStatus.READY, n_frames=10, fps_num=30, fps_den=1,
+    uploaded = ingest(
+        api_client(people["owner"]), factory.make_video(tmp_path, HD, n_frames=300),
+        timeout=90, subject="s1",
     )  # fmt: skip
-    consensus_build(project=project, by=people["curator"])
+    assert uploaded["job_state"] == JobState.SUCCEEDED
+    spans = [(20 * number, 20 * number + 15) for number in range(12)]
+    video = Video.objects.get(pk=uploaded["id"])
+    release = release_of_one_video(people, project, video, spans, annotators=("k1", "k2"))
     curator = api_client(people["curator"])
-    release = curator.post(
-        "/api/v1/projects/alpha/releases/", {"name": "r", "split": {"kind": "loso"}}, format="json"
-    ).json()
     job_id = curator.post(f"/api/v1/releases/{release['id']}/clips/", {}, format="json").json()[
         "id"
     ]

@@ -4,17 +4,15 @@ it in Chromium), Swagger UI's own policy, the headers on API responses, HSTS in 
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 from typing import Any
 
 import pytest
 from django.test import Client
 
 from core.middleware import APP_POLICY, DOCS_POLICY, SWAGGER_CDN
-from tests.conftest import PASSWORD, ROOT, api_client
+from tests.conftest import PASSWORD, api_client
+from tests.core.test_settings import GOOD_KEY, run_python
 
 COMMON = {
     "X-Frame-Options": "DENY",
@@ -106,9 +104,6 @@ def test_swagger_ui_has_its_own_policy_that_allows_what_it_loads() -> None:
     assert policy["frame-ancestors"] == "'none'"
 
 
-GOOD_KEY = "x" * 30 + "production-secret-key-for-tests" + "y" * 10
-
-
 def test_production_responses_carry_hsts(tmp_path: Any) -> None:
     """Under the production settings, a page requested over HTTPS gets HSTS and the other
     headers; plain HTTP is redirected to HTTPS."""
@@ -123,23 +118,12 @@ def test_production_responses_carry_hsts(tmp_path: Any) -> None:
         " 'nosniff': secure.get('X-Content-Type-Options'),"
         " 'plain': [plain.status_code, plain.get('Location')]}))\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=ROOT,
-        env={
-            **{
-                k: v
-                for k, v in os.environ.items()
-                if k not in ("DJANGO_ALLOW_ASYNC_UNSAFE", "DATABASE_URL")
-            },
-            "DJANGO_SETTINGS_MODULE": "config.settings.production",
-            "SPOTLAB_DATA_DIR": str(tmp_path),
-            "SECRET_KEY": GOOD_KEY,
-            "ALLOWED_HOSTS": "spotlab.example",
-        },
-        capture_output=True,
-        text=True,
-        check=False,
+    result = run_python(
+        script,
+        DJANGO_SETTINGS_MODULE="config.settings.production",
+        SPOTLAB_DATA_DIR=str(tmp_path),
+        SECRET_KEY=GOOD_KEY,
+        ALLOWED_HOSTS="spotlab.example",
     )
     assert result.returncode == 0, result.stderr
 

@@ -10,6 +10,8 @@ from django.core.files.storage import default_storage
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 
+from core.errors import NotFound
+
 RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 CHUNK = 256 * 1024
 
@@ -79,8 +81,12 @@ def parse_range(header: str, size: int) -> tuple[int, int] | None:
 def ranged_file_response(
     request: HttpRequest, name: str, content_type: str, *, max_age: int = 3600
 ) -> HttpResponseBase:
-    """Serve the stored file ``name`` whole (200) or in part (206), or 416 for a bad range."""
-    size = default_storage.size(name)
+    """Serve the stored file ``name`` whole (200) or in part (206), or 416 for a bad range;
+    404 when the file is not in the storage."""
+    try:
+        size = default_storage.size(name)
+    except FileNotFoundError as error:
+        raise NotFound("The stored file is missing.") from error
     header = request.headers.get("Range", "")
     if header:
         wanted = parse_range(header, size)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.core.files.storage import default_storage
 from django.http import HttpResponse
 from django.http.response import HttpResponseBase
 from drf_spectacular.types import OpenApiTypes
@@ -142,10 +141,11 @@ def _ready(video: Video) -> Video:
 
 
 def _stored_name(video: Video, field: str) -> str:
-    """The storage name of one of a ready video's files; a 404 (not a 500) when a row says
-    ready but the file is not there."""
+    """The storage name of one of a ready video's files; a 404 (not a 500) when the row names
+    none. A named file that is missing is a 404 where it is opened (``ranged_file_response``,
+    ``frame_image``): no storage round trip on every request to check first."""
     name = getattr(video, field).name
-    if not name or not default_storage.exists(name):
+    if not name:
         raise NotFound(f"Video {video.pk} has no {field} file.")
     return str(name)
 
